@@ -1,0 +1,122 @@
+"""Load the Lark grammars once, on first use, and turn Lark's errors into ours.
+
+This is the only module that touches Lark: nothing Lark-typed leaves it, and
+Lark's exceptions are caught here alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from portspec.errors import PortSpecError
+
+__all__ = ["Parsed", "Tok", "grammar_text", "parse"]
+
+# The start symbols each grammar file offers.
+START_SYMBOLS: dict[str, tuple[str, ...]] = {
+    "ports": ("publish", "compose_publish", "publish_long", "expose"),
+    "link": ("link",),
+}
+_FILE_OF = {start: name for name, starts in START_SYMBOLS.items() for start in starts}
+
+
+class Tok(NamedTuple):
+    """A token of the input: its text and where it stands."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+#: What a parse gives back: nested tuples of ``Tok``, ``None`` for an absent
+#: optional part, and ``(alias, children)`` pairs for the rules below a start.
+Parsed = Any
+
+
+class ErrorAt(NamedTuple):
+    """Where Lark gave up and what it would have taken there."""
+
+    position: int
+    expected: frozenset[str]
+
+
+def grammar_text(name: str) -> str:
+    """The text of ``grammar/<name>.lark``, from the installed package or the source tree."""
+    filename = f"{name}.lark"
+    packaged = resources.files("portspec").joinpath("grammar").joinpath(filename)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    # A source checkout (or an editable install) keeps the grammar at the top.
+    source = Path(__file__).resolve().parent.parent / "grammar" / filename
+    return source.read_text(encoding="utf-8")
+
+
+def build(name: str, *, strict: bool = False) -> Any:
+    """A fresh LALR parser for one grammar file (``strict`` fails on any conflict)."""
+    from lark import Lark  # noqa: PLC0415 - keep `import portspec` light
+
+    return Lark(
+        grammar_text(name),
+        parser="lalr",
+        lexer="contextual",
+        start=list(START_SYMBOLS[name]),
+        maybe_placeholders=True,
+        transformer=_transformer(),
+        strict=strict,
+    )
+
+
+@functools.cache
+def _parser(name: str) -> Any:
+    return build(name)
+
+
+def parse(text: str, start: str, on_error: Callable[[ErrorAt], PortSpecError]) -> Parsed:
+    """Parse ``text`` from ``start``; a failure becomes ``on_error``'s ``PortSpecError``."""
+    from lark.exceptions import (  # noqa: PLC0415
+        UnexpectedCharacters,
+        UnexpectedEOF,
+        UnexpectedInput,
+        UnexpectedToken,
+    )
+
+    parser = _parser(_FILE_OF[start])
+    try:
+        return parser.parse(text, start=start)
+    except UnexpectedInput as error:
+        if isinstance(error, UnexpectedCharacters):
+            where = ErrorAt(error.pos_in_stream, frozenset(error.allowed or ()))
+        elif isinstance(error, UnexpectedToken):
+            token = error.token
+            position = len(text) if token.type == "$END" else token.start_pos
+            where = ErrorAt(position if position is not None else len(text), frozenset(error.expected))
+        elif isinstance(error, UnexpectedEOF):
+            where = ErrorAt(len(text), frozenset(error.expected))
+        else:  # pragma: no cover - Lark has no other kind today
+            where = ErrorAt(0, frozenset())
+        raise on_error(where) from None
+
+
+@functools.cache
+def _transformer() -> Any:
+    """A Lark transformer that keeps tokens as ``Tok`` and rules as ``(alias, children)``."""
+    from lark import Token, Transformer, Tree  # noqa: PLC0415
+
+    def keep(child: Any) -> Any:
+        if isinstance(child, Token):
+            return Tok(child.type, str(child), child.start_pos, child.end_pos)
+        return child
+
+    class _Keep(Transformer[Any, Any]):
+        def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+            if data.startswith("_"):
+                # Lark's own helper rules (for `x*`) are inlined by Lark itself.
+                return Tree(data, children)
+            return (str(data), tuple(map(keep, children)))
+
+    return _Keep()

@@ -1,0 +1,301 @@
+"""Typed, immutable values for what Docker does with ports and links.
+
+Equality means "Docker would do the same thing": spellings Docker forgets
+(leading zeros, the case of a protocol, brackets around an address) are gone,
+while the text Docker sends on as typed (a host address, a link) is kept in
+fields that take no part in equality.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv6Address, ip_address
+from typing import Generic, TypeVar
+
+from portspec.errors import PortSpecError
+
+__all__ = [
+    "MAX_PORT",
+    "Dialect",
+    "Expose",
+    "HostAddress",
+    "Link",
+    "Located",
+    "PortMapping",
+    "PortRange",
+    "Protocol",
+    "Span",
+]
+
+MAX_PORT = 65535
+
+HostAddress = IPv4Address | IPv6Address
+
+
+class Protocol(enum.Enum):
+    """A transport protocol Docker can publish."""
+
+    TCP = "tcp"
+    UDP = "udp"
+    SCTP = "sctp"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Dialect(enum.Enum):
+    """Who reads the text: the docker CLI and Docker Compose differ in places."""
+
+    DOCKER = "docker"
+    COMPOSE = "compose"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class PortRange:
+    """An inclusive range of ports; ``start == end`` is a single port.
+
+    >>> PortRange(8000, 8010), len(PortRange(8000, 8010)), 8005 in PortRange(8000, 8010)
+    (PortRange(start=8000, end=8010), 11, True)
+    """
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if type(value) is not int or not 0 <= value <= MAX_PORT:
+                raise PortSpecError(f"invalid port {value!r}: ports are 0-{MAX_PORT}")
+        if self.end < self.start:
+            raise PortSpecError(f"invalid port range {self.start}-{self.end}: the end is before the start")
+
+    @classmethod
+    def single(cls, port: int) -> PortRange:
+        """The range holding one port.
+
+        >>> PortRange.single(80)
+        PortRange(start=80, end=80)
+        """
+        return cls(port, port)
+
+    def __len__(self) -> int:
+        return self.end - self.start + 1
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and self.start <= port <= self.end
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.start, self.end + 1))
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+    @property
+    def is_single(self) -> bool:
+        """Whether the range holds exactly one port."""
+        return self.start == self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a value stood in its source: 0-based offsets, 1-based line and column."""
+
+    start: int
+    end: int
+    line: int = 1
+    column: int = 1
+    path: str | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Located(Generic[T]):
+    """A value and where it came from; equality is the value's alone."""
+
+    value: T
+    span: Span = field(compare=False)
+    text: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PortMapping:
+    """One ``-p``/``--publish`` value: a container port range and how the host reaches it.
+
+    ``host`` is ``None`` when Docker picks an ephemeral host port; a host range
+    with a single container port (``8000-8010:80``) means "any free port of the
+    range" and is kept as it is.
+
+    >>> str(PortMapping(PortRange(80, 80), host=PortRange(8080, 8080)))
+    '8080:80'
+    """
+
+    container: PortRange
+    protocol: Protocol = Protocol.TCP
+    host_ip: HostAddress | None = None
+    host: PortRange | None = None
+    #: The host address as typed, brackets removed: Docker sends this text to
+    #: the Engine unchanged.
+    host_ip_text: str | None = field(default=None, compare=False, repr=False)
+    #: Parts of the text Docker reads past without effect (``mode=host`` in the
+    #: long syntax, ``/x`` after the protocol, ``-3`` after a range), for lint.
+    ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.container, PortRange):
+            raise PortSpecError(f"container must be a PortRange, not {self.container!r}")
+        if not isinstance(self.protocol, Protocol):
+            raise PortSpecError(f"protocol must be a Protocol, not {self.protocol!r}")
+        if self.host is not None:
+            if not isinstance(self.host, PortRange):
+                raise PortSpecError(f"host must be a PortRange or None, not {self.host!r}")
+            if len(self.host) != len(self.container) and not self.container.is_single:
+                raise PortSpecError(
+                    f"invalid ranges: host {self.host} and container {self.container}"
+                    " must be the same length"
+                )
+        if self.host_ip is not None and not isinstance(self.host_ip, IPv4Address | IPv6Address):
+            raise PortSpecError(f"host_ip must be an IP address or None, not {self.host_ip!r}")
+        if self.host_ip_text is not None and _address_of(self.host_ip_text) != self.host_ip:
+            raise PortSpecError(
+                f"host_ip_text {self.host_ip_text!r} does not spell host_ip {self.host_ip}"
+            )
+
+    @property
+    def is_dynamic_range(self) -> bool:
+        """Whether Docker picks one free port of a host range (``8000-8010:80``)."""
+        return self.host is not None and not self.host.is_single and self.container.is_single
+
+    @property
+    def host_ip_as_typed(self) -> str:
+        """The host address as Docker sends it to the Engine (``""`` for none)."""
+        if self.host_ip is None:
+            return ""
+        return self.host_ip_text if self.host_ip_text is not None else str(self.host_ip)
+
+    def expand(self) -> Iterator[PortMapping]:
+        """One mapping a container port, as Docker expands a range.
+
+        >>> [str(m) for m in PortMapping(PortRange(80, 81), host=PortRange(8080, 8081)).expand()]
+        ['8080:80', '8081:81']
+        """
+        if self.container.is_single:
+            yield self
+            return
+        for offset, port in enumerate(self.container):
+            host = None if self.host is None else PortRange.single(self.host.start + offset)
+            yield PortMapping(
+                PortRange.single(port),
+                self.protocol,
+                self.host_ip,
+                host,
+                host_ip_text=self.host_ip_text,
+            )
+
+    def __str__(self) -> str:
+        container = str(self.container)
+        if self.protocol is not Protocol.TCP:
+            container = f"{container}/{self.protocol}"
+        host = "" if self.host is None else str(self.host)
+        if self.host_ip is None:
+            return container if self.host is None else f"{host}:{container}"
+        address = self.host_ip_as_typed
+        if isinstance(self.host_ip, IPv6Address):
+            address = f"[{address}]"
+        return f"{address}:{host}:{container}"
+
+
+@dataclass(frozen=True, slots=True)
+class Expose:
+    """One ``--expose`` value: ports a container listens on, published by ``-P`` only.
+
+    The docker CLI passes an ``--expose`` protocol on unchecked and in the case
+    it was typed; a spelling other than ``tcp``, ``udp`` or ``sctp`` is kept
+    as the text.
+
+    >>> str(Expose(PortRange(7000, 7002), Protocol.UDP))
+    '7000-7002/udp'
+    """
+
+    ports: PortRange
+    protocol: Protocol | str = Protocol.TCP
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.ports, PortRange):
+            raise PortSpecError(f"ports must be a PortRange, not {self.ports!r}")
+        if isinstance(self.protocol, str):
+            if self.protocol in {p.value for p in Protocol} or not self.protocol:
+                raise PortSpecError(f"use Protocol for {self.protocol!r}, not the text")
+            if "/" in self.protocol or ":" in self.protocol:
+                raise PortSpecError(f"invalid protocol {self.protocol!r}")
+        elif not isinstance(self.protocol, Protocol):
+            raise PortSpecError(f"protocol must be a Protocol or text, not {self.protocol!r}")
+
+    @property
+    def known_protocol(self) -> Protocol | None:
+        """The protocol when Docker knows it, else ``None``."""
+        return self.protocol if isinstance(self.protocol, Protocol) else None
+
+    def __str__(self) -> str:
+        if self.protocol is Protocol.TCP:
+            return str(self.ports)
+        return f"{self.ports}/{self.protocol}"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One ``--link`` value: a container name and the alias it is known by.
+
+    ``--link db`` and ``--link db:db`` do the same thing and are equal; the
+    text as typed, which the docker CLI sends to the Engine, is kept apart.
+
+    >>> Link("db") == Link("db", "db"), str(Link("db", "database"))
+    (True, 'db:database')
+    """
+
+    name: str
+    alias: str = ""
+    text: str | None = field(default=None, compare=False, repr=False)
+
+    def __init__(self, name: str, alias: str | None = None, text: str | None = None) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "alias", name if alias is None else alias)
+        object.__setattr__(self, "text", text)
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not isinstance(self.alias, str):
+            raise PortSpecError("a link's name and alias are text")
+        if ":" in self.name or ":" in self.alias:
+            raise PortSpecError(f"invalid link {self.name}:{self.alias}: ':' separates name and alias")
+        if self.name.startswith("/") and self.alias != self.name and "/" in self.alias:
+            # Written out, such a link reads as docker inspect's /name:/container/alias.
+            raise PortSpecError(
+                f"invalid link {self.name}:{self.alias}: with a name starting with '/',"
+                " the alias cannot hold '/'"
+            )
+
+    @property
+    def as_typed(self) -> str:
+        """The text the docker CLI sends to the Engine for this link."""
+        return self.text if self.text is not None else str(self)
+
+    def __str__(self) -> str:
+        if self.alias == self.name and self.name:
+            return self.name
+        if self.name.startswith("/"):
+            # The CLI drops one leading '/' from a name that has an alias.
+            return f"/{self.name}:{self.alias}"
+        return f"{self.name}:{self.alias}"
+
+
+def _address_of(text: str) -> HostAddress | None:
+    try:
+        return ip_address(text)
+    except ValueError:
+        return None
