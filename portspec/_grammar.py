@@ -76,8 +76,17 @@ def _parser(name: str) -> Any:
     return build(name)
 
 
-def parse(text: str, start: str, on_error: Callable[[ErrorAt], PortSpecError]) -> Parsed:
-    """Parse ``text`` from ``start``; a failure becomes ``on_error``'s ``PortSpecError``."""
+def parse(
+    text: str, start: str, on_error: Callable[..., PortSpecError], *context: object
+) -> Parsed:
+    """Parse ``text`` from ``start``; a failure raises ``on_error(*context, where)``."""
+    matcher = _MATCHERS.get(start, _UNSET)
+    if matcher is _UNSET:
+        matcher = _MATCHERS[start] = _matcher(start)
+    if matcher is not None:
+        parsed = matcher(text)
+        if parsed is not None:
+            return parsed
     from lark.exceptions import (  # noqa: PLC0415
         UnexpectedCharacters,
         UnexpectedEOF,
@@ -99,7 +108,21 @@ def parse(text: str, start: str, on_error: Callable[[ErrorAt], PortSpecError]) -
             where = ErrorAt(len(text), frozenset(error.expected))
         else:  # pragma: no cover - Lark has no other kind today
             where = ErrorAt(0, frozenset())
-        raise on_error(where) from None
+        raise on_error(*context, where) from None
+
+
+_UNSET: Any = object()
+_MATCHERS: dict[str, Any] = {}
+
+
+def _matcher(start: str) -> Any:
+    """The start symbol compiled to one regular expression, when it can be."""
+    from portspec._compiled import Unsupported, compile_start  # noqa: PLC0415
+
+    try:
+        return compile_start(_parser(_FILE_OF[start]), start)
+    except Unsupported:
+        return None
 
 
 @functools.cache

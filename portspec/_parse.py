@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from portspec import _grammar
 from portspec._grammar import ErrorAt, Parsed, Tok
@@ -23,6 +22,7 @@ from portspec.model import (
     PortMapping,
     PortRange,
     Protocol,
+    parse_address,
 )
 
 __all__ = ["parse_expose", "parse_link", "parse_publish"]
@@ -43,7 +43,14 @@ def parse_publish(text: str, *, dialect: Dialect | str = Dialect.DOCKER) -> Port
     list, as Docker Compose does. Bad input raises ``PortSpecError``.
     """
     _require_text(text, "a port mapping")
-    return _parse_publish_cached(text, Dialect(dialect))
+    if dialect is not Dialect.DOCKER and dialect is not Dialect.COMPOSE:
+        try:
+            dialect = Dialect(dialect)
+        except ValueError:
+            raise PortSpecError(
+                f"unknown dialect {dialect!r}: expected 'docker' or 'compose'"
+            ) from None
+    return _parse_publish_cached(text, dialect)
 
 
 def parse_expose(text: str) -> Expose:
@@ -77,14 +84,14 @@ def _parse_publish_cached(text: str, dialect: Dialect) -> PortMapping:
     if dialect is Dialect.DOCKER and "=" in text:
         return _publish_long(text)
     start = "publish" if dialect is Dialect.DOCKER else "compose_publish"
-    tree = _grammar.parse(text, start, functools.partial(_publish_error, text, dialect))
+    tree = _grammar.parse(text, start, _publish_error, text, dialect)
     return _build_publish(tree, text, dialect)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_expose_cached(text: str) -> Expose:
     _, (ports_tree, protocol, _extra) = _grammar.parse(
-        text, "expose", functools.partial(_expose_error, text)
+        text, "expose", _expose_error, text
     )
     ports, _ = _port_range(ports_tree, "exposed", text)
     if protocol is None:
@@ -95,7 +102,7 @@ def _parse_expose_cached(text: str) -> Expose:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_link_cached(text: str) -> Link:
-    alias, parts = _grammar.parse(text, "link", functools.partial(_link_error, text))
+    alias, parts = _grammar.parse(text, "link", _link_error, text)
     if alias == "link_name":
         return Link(parts[0].text, text=text)
     name_tok, alias_tok = parts
@@ -128,12 +135,11 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
 
     # Docker checks the address, then the container port, then the host port.
     host_ip, host_ip_text = _host_address(address, text) if address is not None else (None, None)
-    ignored: list[str] = []
-    _, (container_ports, protocol_tok, *rest) = container_tree
+    container_ports, protocol_tok, *rest = container_tree[1]
     container, extra = _port_range(container_ports, "container", text)
-    ignored += extra
+    ignored: tuple[str, ...] = () if extra is None else (extra.text,)
     if rest and rest[0] is not None:
-        ignored.append("/" + rest[0].text)
+        ignored += ("/" + rest[0].text,)
     protocol = Protocol.TCP if protocol_tok is None else _PROTOCOLS[protocol_tok.text.lower()]
     if dialect is Dialect.COMPOSE and container.start == 0:
         first = container_ports[1][0]
@@ -146,8 +152,9 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
     host = None
     if host_tree is not None:
         host, extra = _port_range(host_tree, "host", text)
-        ignored += extra
-        if len(host) != len(container) and not container.is_single:
+        if extra is not None:
+            ignored += (extra.text,)
+        if host.end - host.start != container.end - container.start and not container.is_single:
             first, last = host_tree[1][0], container_ports[1][1] or container_ports[1][0]
             raise PortSpecError(
                 f"host ports {host} ({len(host)}) and container ports {container}"
@@ -155,60 +162,60 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
                 text,
                 (first.start, last.end),
             )
-    return PortMapping(container, protocol, host_ip, host, host_ip_text, tuple(ignored))
+    return PortMapping(container, protocol, host_ip, host, host_ip_text, ignored)
 
 
-def _port_range(tree: Parsed, what: str, text: str) -> tuple[PortRange, list[str]]:
-    _, (first, second, extra) = tree
+def _port_range(tree: Parsed, what: str, text: str) -> tuple[PortRange, Tok | None]:
+    first, second, extra = tree[1]
     start = _port_number(first, what, text)
-    end = start if second is None else _port_number(second, what, text)
+    if second is None:
+        return PortRange(start, start), extra
+    end = _port_number(second, what, text)
     if end < start:
         raise PortSpecError(
             f"invalid {what} port range {start}-{end}: the end is before the start",
             text,
             (first.start, second.end),
         )
-    return PortRange(start, end), [] if extra is None else [extra.text]
+    return PortRange(start, end), extra
 
 
 def _port_number(token: Tok, what: str, text: str) -> int:
-    digits = token.text.lstrip("0")
-    # Go's ParseUint takes any number of leading zeros; more than five
-    # significant digits is out of range whatever they are.
-    if len(digits) > 5 or (digits and int(digits) > MAX_PORT):
-        raise PortSpecError(
-            f"invalid {what} port {_shorten(token.text)}: ports are 0-{MAX_PORT}",
-            text,
-            (token.start, token.end),
-        )
-    return int(digits) if digits else 0
+    digits = token.text
+    if len(digits) > 5:
+        # Go's ParseUint takes any number of leading zeros; more than five
+        # significant digits is out of range whatever they are.
+        digits = digits.lstrip("0") or "0"
+    if len(digits) <= 5:
+        number = int(digits)
+        if number <= MAX_PORT:
+            return number
+    raise PortSpecError(
+        f"invalid {what} port {_shorten(token.text)}: ports are 0-{MAX_PORT}",
+        text,
+        (token.start, token.end),
+    )
 
 
 def _host_address(token: Tok, text: str) -> tuple[HostAddress | None, str | None]:
     typed, offset = token.text, token.start
-    if typed.startswith("["):
+    if typed.startswith("[") and typed.endswith("]"):
         typed, offset = typed[1:-1], offset + 1
         if not typed:
             # Docker reads "[]" as no address at all.
             return None, None
-    span = (offset, offset + len(typed))
-    reason = "not an IPv4 or IPv6 address"
-    if "%" in typed:
-        reason = "Docker takes no IPv6 zone"
-    else:
-        try:
-            address = ip_address(typed)
-        except ValueError:
-            pass
-        else:
-            if isinstance(address, IPv4Address | IPv6Address):
-                return address, typed
-    raise PortSpecError(f"invalid host address {_shorten(typed)!r}: {reason}", text, span)
+    address = parse_address(typed)
+    if address is not None:
+        return address, typed
+    reason = "Docker takes no IPv6 zone" if "%" in typed else "not an IPv4 or IPv6 address"
+    raise PortSpecError(
+        f"invalid host address {_shorten(typed)!r}: {reason}", text, (offset, offset + len(typed))
+    )
 
 
 def _publish_long(text: str) -> PortMapping:
     """``published=8080,target=80,protocol=udp``: docker run's reading of the long syntax."""
-    _, options = _grammar.parse(text, "publish_long", functools.partial(_long_error, text))
+    _, options = _grammar.parse(text, "publish_long", _long_error, text)
     known: dict[str, Tok | None] = {}
     keys: dict[str, Tok] = {}
     ignored: list[str] = []

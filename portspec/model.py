@@ -9,6 +9,7 @@ fields that take no part in equality.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address
@@ -32,6 +33,7 @@ __all__ = [
 MAX_PORT = 65535
 
 HostAddress = IPv4Address | IPv6Address
+_ADDRESS_TYPES = (IPv4Address, IPv6Address)
 
 
 class Protocol(enum.Enum):
@@ -67,6 +69,11 @@ class PortRange:
     end: int
 
     def __post_init__(self) -> None:
+        start, end = self.start, self.end
+        if type(start) is not int or type(end) is not int or not 0 <= start <= end <= MAX_PORT:
+            self._refuse()
+
+    def _refuse(self) -> None:
         for value in (self.start, self.end):
             if type(value) is not int or not 0 <= value <= MAX_PORT:
                 raise PortSpecError(f"invalid port {value!r}: ports are 0-{MAX_PORT}")
@@ -147,21 +154,27 @@ class PortMapping:
     ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.container, PortRange):
-            raise PortSpecError(f"container must be a PortRange, not {self.container!r}")
-        if not isinstance(self.protocol, Protocol):
+        container, host = self.container, self.host
+        if type(container) is not PortRange:
+            raise PortSpecError(f"container must be a PortRange, not {container!r}")
+        if type(self.protocol) is not Protocol:
             raise PortSpecError(f"protocol must be a Protocol, not {self.protocol!r}")
-        if self.host is not None:
-            if not isinstance(self.host, PortRange):
-                raise PortSpecError(f"host must be a PortRange or None, not {self.host!r}")
-            if len(self.host) != len(self.container) and not self.container.is_single:
+        if host is not None:
+            if type(host) is not PortRange:
+                raise PortSpecError(f"host must be a PortRange or None, not {host!r}")
+            if host.end - host.start != container.end - container.start and (
+                container.start != container.end
+            ):
                 raise PortSpecError(
-                    f"invalid ranges: host {self.host} and container {self.container}"
+                    f"invalid ranges: host {host} and container {container}"
                     " must be the same length"
                 )
-        if self.host_ip is not None and not isinstance(self.host_ip, IPv4Address | IPv6Address):
+        if self.host_ip is not None and type(self.host_ip) not in _ADDRESS_TYPES:
             raise PortSpecError(f"host_ip must be an IP address or None, not {self.host_ip!r}")
-        if self.host_ip_text is not None and _address_of(self.host_ip_text) != self.host_ip:
+        text = self.host_ip_text
+        if text is not None and parse_address(text) is not self.host_ip and (
+            parse_address(text) != self.host_ip
+        ):
             raise PortSpecError(
                 f"host_ip_text {self.host_ip_text!r} does not spell host_ip {self.host_ip}"
             )
@@ -294,7 +307,14 @@ class Link:
         return f"{self.name}:{self.alias}"
 
 
-def _address_of(text: str) -> HostAddress | None:
+@functools.lru_cache(maxsize=1024)
+def parse_address(text: str) -> HostAddress | None:
+    """The IPv4 or IPv6 address ``text`` spells as Go's ``net.ParseIP`` reads it, else ``None``.
+
+    Python's ``ipaddress`` takes an IPv6 zone (``fe80::1%eth0``) that Go refuses.
+    """
+    if "%" in text:
+        return None
     try:
         return ip_address(text)
     except ValueError:

@@ -1,0 +1,223 @@
+"""The argparse app: read specs, parse them, print values or caret errors.
+
+Exit status: 0 all parsed, 1 some spec is bad, 2 a usage error, 70 a bug in
+portspec (rerun with ``--debug`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from portspec._version import __version__
+from portspec.errors import PortSpecError
+
+__all__ = ["EXIT_FAULT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_FAULT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
+
+# A comment in a spec file: a whole line, or '#' after whitespace as in a shell.
+_COMMENT = re.compile(r"(?:^|\s)#.*\Z", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """One spec to parse and where it was given (``None`` for the command line)."""
+
+    text: str
+    origin: str | None = None
+
+
+class _UsageError(Exception):
+    """A problem with how portspec was called, found after argparse was done."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (``sys.argv[1:]`` by default); return the exit status.
+
+    >>> main(["parse", "8080:80"])
+    8080:80
+    0
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version and usage errors
+        return _exit_status(stop.code)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except _UsageError as error:
+        args.subparser.print_usage(sys.stderr)
+        _print(sys.stderr, f"{args.subparser.prog}: error: {error}")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`portspec ... | head`): stop quietly.
+        _silence_stdout()
+        return EXIT_FAULT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        _print(sys.stderr, f"portspec: internal error: {type(error).__name__}: {error}")
+        _print(sys.stderr, "portspec: this is a bug; rerun with --debug for the traceback")
+        return EXIT_INTERNAL
+
+
+# ------------------------------------------------------------------ parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portspec",
+        description="Parse Docker port publishing (-p), --expose and --link values as Docker does.",
+    )
+    parser.add_argument("--version", action="version", version=f"portspec {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
+    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+
+    parse = commands.add_parser(
+        "parse",
+        help="parse values and print their canonical form",
+        description=(
+            "Parse each SPEC (a -p/--publish value unless --expose or --link) and print"
+            " its canonical docker form, or its fields as JSON. A bad SPEC is reported"
+            " on stderr with a caret under the fault, and the exit status is 1."
+        ),
+    )
+    parse.add_argument("specs", nargs="*", metavar="SPEC", help="a value to parse")
+    parse.add_argument(
+        "-f",
+        "--from-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="read specs from FILE, one a line; '#' starts a comment; '-' is stdin",
+    )
+    kind = parse.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--publish",
+        dest="kind",
+        action="store_const",
+        const="publish",
+        help="read -p/--publish values (the default)",
+    )
+    kind.add_argument(
+        "--expose", dest="kind", action="store_const", const="expose", help="read --expose values"
+    )
+    kind.add_argument(
+        "--link", dest="kind", action="store_const", const="link", help="read --link values"
+    )
+    parse.add_argument(
+        "--dialect",
+        choices=("docker", "compose"),
+        help="who reads a -p value: the docker CLI (the default) or a compose ports list",
+    )
+    parse.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (text)"
+    )
+    # Also after the command; SUPPRESS keeps a --debug given before it.
+    parse.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
+    parse.set_defaults(handler=_run_parse, subparser=parse, kind="publish")
+    return parser
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return EXIT_OK
+    return code if isinstance(code, int) else EXIT_FAULT
+
+
+# ------------------------------------------------------------------- parse
+
+
+def _run_parse(args: argparse.Namespace) -> int:
+    from portspec.cli._format import as_json, as_text, to_json_object  # noqa: PLC0415
+
+    if args.dialect is not None and args.kind != "publish":
+        raise _UsageError(f"--dialect applies to -p values, not --{args.kind}")
+    if not args.specs and not args.from_file:
+        raise _UsageError("nothing to parse: give SPEC arguments or --from-file FILE")
+    parse = _parse_function(args.kind, args.dialect or "docker")
+    specs = [_Spec(text) for text in args.specs]
+    for path in args.from_file:
+        specs.extend(_read_specs(path))
+
+    status = EXIT_OK
+    objects: list[dict[str, Any]] = []
+    for spec in specs:
+        try:
+            value = parse(spec.text)
+        except PortSpecError as error:
+            where = "" if spec.origin is None else f"{spec.origin}: "
+            _print(sys.stderr, f"error: {where}{error}")
+            status = EXIT_FAULT
+            continue
+        if args.format == "json":
+            objects.append(to_json_object(value, spec.text))
+        else:
+            _print(sys.stdout, as_text(value))
+    if args.format == "json":
+        _print(sys.stdout, as_json(objects))
+    return status
+
+
+def _parse_function(kind: str, dialect: str) -> Callable[[str], Any]:
+    from portspec import parse_expose, parse_link, parse_publish  # noqa: PLC0415
+
+    if kind == "expose":
+        return parse_expose
+    if kind == "link":
+        return parse_link
+    return lambda text: parse_publish(text, dialect=dialect)
+
+
+def _read_specs(path: str) -> Iterator[_Spec]:
+    """The specs of one file: a line each, blank lines and comments left out."""
+    name = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise _UsageError(f"cannot read {name}: {reason}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        spec = _COMMENT.sub("", line).strip()
+        if spec:
+            yield _Spec(spec, f"{name}:{number}")
+
+
+# ----------------------------------------------------------------- streams
+
+
+def _print(stream: TextIO, text: str) -> None:
+    """Print ``text``, escaping what ``stream`` cannot encode rather than failing."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    print(text, file=stream, flush=stream is sys.stderr)
+
+
+def _silence_stdout() -> None:
+    # Python would report the broken pipe again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
