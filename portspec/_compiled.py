@@ -57,7 +57,7 @@ def compile_start(lark: Any, start: str) -> Matcher:
         f"    return {expression}\n"
     )
     namespace: dict[str, Any] = {"Tok": Tok, "new": tuple.__new__}
-    exec(compile(source, f"<portspec compiled {start}>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, f"<portspec compiled {start}>", "exec"), namespace)
     return Matcher(pattern, namespace["read"])
 
 
@@ -82,10 +82,10 @@ class _Compiler:
         tree = self._rules[name]
         alternatives = tree.children if tree.data == "expansions" else [tree]
         patterns, choices = [], []
-        for alternative in alternatives:
-            data = name
-            if alternative.data == "alias":
-                alternative, alias = alternative.children
+        for choice in alternatives:
+            data, alternative = name, choice
+            if choice.data == "alias":
+                alternative, alias = choice.children
                 if alias is not None:
                     data = str(alias.name)
             if len(alternatives) == 1:
@@ -97,7 +97,7 @@ class _Compiler:
                 group = self._group()
                 pattern, children = self._sequence(alternative, (*seen, name))
                 patterns.append(f"({pattern})")
-            choices.append((group, f"({data!r}, ({''.join(c + ', ' for c in children)}))"))
+            choices.append((group, f"({data!r}, {_tuple(children)})"))
         expression = choices[-1][1]
         for group, choice in reversed(choices[:-1]):
             expression = f"({choice} if start({group}) >= 0 else {expression})"
@@ -124,9 +124,8 @@ class _Compiler:
             pattern, children = self._sequence(inner, seen)
             if not children:
                 return f"({pattern})?", []
-            kept = f"({''.join(c + ', ' for c in children)})"
-            nones = "(" + "None, " * len(children) + ")"
-            return f"({pattern})?", [f"*({kept} if start({group}) >= 0 else {nones})"]
+            nones = _tuple(["None"] * len(children))
+            return f"({pattern})?", [f"*({_tuple(children)} if start({group}) >= 0 else {nones})"]
         if item.data != "value":
             raise Unsupported(f"{item.data} in a rule")
         (symbol,) = item.children
@@ -145,7 +144,13 @@ class _Compiler:
             if name.startswith("_"):
                 return f"(?:{regexp})", []
             group = self._group()
-            token = f"new(Tok, ({name!r}, text[start({group}):end({group})], start({group}), end({group})))"
+            where = f"start({group}), end({group})"
+            token = f"new(Tok, ({name!r}, text[{where.replace(', ', ':')}], {where}))"
             return f"({regexp})", [token]
         pattern, expression = self.rule(name, seen)
         return pattern, [expression]
+
+
+def _tuple(items: list[str]) -> str:
+    """Python source for a tuple of ``items``."""
+    return "(" + "".join(item + ", " for item in items) + ")"

@@ -99,11 +99,13 @@ def parse(
         return parser.parse(text, start=start)
     except UnexpectedInput as error:
         if isinstance(error, UnexpectedCharacters):
-            where = ErrorAt(error.pos_in_stream, frozenset(error.allowed or ()))
+            where = ErrorAt(error.pos_in_stream or 0, frozenset(error.allowed or ()))
         elif isinstance(error, UnexpectedToken):
             token = error.token
             position = len(text) if token.type == "$END" else token.start_pos
-            where = ErrorAt(position if position is not None else len(text), frozenset(error.expected))
+            where = ErrorAt(
+                position if position is not None else len(text), frozenset(error.expected)
+            )
         elif isinstance(error, UnexpectedEOF):
             where = ErrorAt(len(text), frozenset(error.expected))
         else:  # pragma: no cover - Lark has no other kind today
@@ -132,7 +134,7 @@ def _transformer() -> Any:
 
     def keep(child: Any) -> Any:
         if isinstance(child, Token):
-            return Tok(child.type, str(child), child.start_pos, child.end_pos)
+            return Tok(child.type, str(child), child.start_pos or 0, child.end_pos or 0)
         return child
 
     class _Keep(Transformer[Any, Any]):

@@ -83,6 +83,10 @@ def _require_text(text: object, what: str) -> None:
 def _parse_publish_cached(text: str, dialect: Dialect) -> PortMapping:
     if dialect is Dialect.DOCKER and "=" in text:
         return _publish_long(text)
+    return _publish_short(text, dialect)
+
+
+def _publish_short(text: str, dialect: Dialect) -> PortMapping:
     start = "publish" if dialect is Dialect.DOCKER else "compose_publish"
     tree = _grammar.parse(text, start, _publish_error, text, dialect)
     return _build_publish(tree, text, dialect)
@@ -90,9 +94,7 @@ def _parse_publish_cached(text: str, dialect: Dialect) -> PortMapping:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_expose_cached(text: str) -> Expose:
-    _, (ports_tree, protocol, _extra) = _grammar.parse(
-        text, "expose", _expose_error, text
-    )
+    _, (ports_tree, protocol, _extra) = _grammar.parse(text, "expose", _expose_error, text)
     ports, _ = _port_range(ports_tree, "exposed", text)
     if protocol is None:
         return Expose(ports)
@@ -228,7 +230,9 @@ def _publish_long(text: str) -> PortMapping:
             ignored.append(_option_text(key, value))
     target = known.get("target")
     if target is None:
-        span = (keys["target"].start, keys["target"].end + 1) if "target" in keys else (0, len(text))
+        span = (
+            (keys["target"].start, keys["target"].end + 1) if "target" in keys else (0, len(text))
+        )
         raise PortSpecError("the long syntax needs target=PORT, the container port", text, span)
 
     # docker run turns the options into "published:target/protocol" and
@@ -250,9 +254,12 @@ def _publish_long(text: str) -> PortMapping:
         return len(text)
 
     try:
-        mapping = _parse_publish_cached(short, Dialect.DOCKER)
+        # The rebuilt text is read as short syntax whatever it holds, '=' included.
+        mapping = _publish_short(short, Dialect.DOCKER)
     except PortSpecError as error:
-        span = (0, len(text)) if error.span is None else (where(error.span[0]), where(error.span[1]))
+        span = (
+            (0, len(text)) if error.span is None else (where(error.span[0]), where(error.span[1]))
+        )
         if span[1] <= span[0]:
             span = (span[0], span[0] + 1)
         raise PortSpecError(error.message, text, span) from None
@@ -287,7 +294,7 @@ def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
         return PortSpecError("no port given: expected a container port such as 80", text, (0, 0))
     fields = _fields(text)
     host_field = fields[-2] if len(fields) >= 2 else None
-    if len(fields) >= 3:
+    if host_field is not None and len(fields) >= 3:
         # Docker checks the address first, so its fault is the one to name.
         typed = text[: host_field[0] - 1]
         try:
@@ -381,4 +388,3 @@ def _long_error(text: str, at: ErrorAt) -> PortSpecError:
 
 def _shorten(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[: limit - 3] + "..."
-

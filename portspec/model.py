@@ -78,7 +78,9 @@ class PortRange:
             if type(value) is not int or not 0 <= value <= MAX_PORT:
                 raise PortSpecError(f"invalid port {value!r}: ports are 0-{MAX_PORT}")
         if self.end < self.start:
-            raise PortSpecError(f"invalid port range {self.start}-{self.end}: the end is before the start")
+            raise PortSpecError(
+                f"invalid port range {self.start}-{self.end}: the end is before the start"
+            )
 
     @classmethod
     def single(cls, port: int) -> PortRange:
@@ -166,14 +168,15 @@ class PortMapping:
                 container.start != container.end
             ):
                 raise PortSpecError(
-                    f"invalid ranges: host {host} and container {container}"
-                    " must be the same length"
+                    f"invalid ranges: host {host} and container {container} must be the same length"
                 )
         if self.host_ip is not None and type(self.host_ip) not in _ADDRESS_TYPES:
             raise PortSpecError(f"host_ip must be an IP address or None, not {self.host_ip!r}")
         text = self.host_ip_text
-        if text is not None and parse_address(text) is not self.host_ip and (
-            parse_address(text) != self.host_ip
+        if (
+            text is not None
+            and parse_address(text) is not self.host_ip
+            and (parse_address(text) != self.host_ip)
         ):
             raise PortSpecError(
                 f"host_ip_text {self.host_ip_text!r} does not spell host_ip {self.host_ip}"
@@ -285,7 +288,9 @@ class Link:
         if not isinstance(self.name, str) or not isinstance(self.alias, str):
             raise PortSpecError("a link's name and alias are text")
         if ":" in self.name or ":" in self.alias:
-            raise PortSpecError(f"invalid link {self.name}:{self.alias}: ':' separates name and alias")
+            raise PortSpecError(
+                f"invalid link {self.name}:{self.alias}: ':' separates name and alias"
+            )
         if self.name.startswith("/") and self.alias != self.name and "/" in self.alias:
             # Written out, such a link reads as docker inspect's /name:/container/alias.
             raise PortSpecError(

@@ -115,7 +115,11 @@ INVALID_PUBLISH: list[tuple[str, str, str]] = [
         "^^^^^^^^^^^^^^^",
     ),
     ("1.2.3.4:80", "invalid host port '1.2.3.4'", " ^^^^^^"),
-    ("localhost:8080:80", "invalid host address 'localhost': not an IPv4 or IPv6 address", "^^^^^^^^^"),
+    (
+        "localhost:8080:80",
+        "invalid host address 'localhost': not an IPv4 or IPv6 address",
+        "^^^^^^^^^",
+    ),
     ("999.1.1.1:1:2", "invalid host address '999.1.1.1': not an IPv4 or IPv6 address", "^^^^^^^^^"),
     (
         "127.000.0.1:80:80",
@@ -133,7 +137,11 @@ INVALID_PUBLISH: list[tuple[str, str, str]] = [
         "invalid host address 'fe80::1%eth0': Docker takes no IPv6 zone",
         " ^^^^^^^^^^^^",
     ),
-    ("fe80::1%eth0:80:80", "invalid host address 'fe80::1%eth0': Docker takes no IPv6 zone", "^^^^^^^^^^^^"),
+    (
+        "fe80::1%eth0:80:80",
+        "invalid host address 'fe80::1%eth0': Docker takes no IPv6 zone",
+        "^^^^^^^^^^^^",
+    ),
     # long syntax
     ("published=8080", "the long syntax needs target=PORT, the container port", "^^^^^^^^^^^^^^"),
     ("target=", "the long syntax needs target=PORT, the container port", "^^^^^^^"),
@@ -142,7 +150,11 @@ INVALID_PUBLISH: list[tuple[str, str, str]] = [
     ("target=80,,x=1", "invalid publish option '': expected name=value", "          ^"),
     ("target=80,mode", "invalid publish option 'mode': expected name=value", "          ^^^^"),
     ("published=99999,target=80", "invalid host port 99999: ports are 0-65535", "          ^^^^^"),
-    ("target=80,protocol=icmp", "invalid protocol 'icmp': expected tcp, udp or sctp", "                   ^^^^"),
+    (
+        "target=80,protocol=icmp",
+        "invalid protocol 'icmp': expected tcp, udp or sctp",
+        "                   ^^^^",
+    ),
     ("target=http", "invalid container port 'http'", "       ^^^^"),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from portspec import (
@@ -26,7 +28,7 @@ from tests.tables import (
 )
 
 
-def _ids(table: list[tuple[str, object]] | list[tuple[str, str, str]]) -> list[str]:
+def _ids(table: Sequence[tuple[object, ...]]) -> list[str]:
     return [repr(row[0]) for row in table]
 
 
@@ -177,7 +179,17 @@ def test_unknown_dialect() -> None:
         "8080:80\n",
         "x" * 1_000_000,
     ],
-    ids=["zeros", "nines", "long-host", "colons", "nul", "nul-after", "surrogate", "newline", "1MB"],
+    ids=[
+        "zeros",
+        "nines",
+        "long-host",
+        "colons",
+        "nul",
+        "nul-after",
+        "surrogate",
+        "newline",
+        "1MB",
+    ],
 )
 def test_hostile_input_raises_portspec_error(text: str) -> None:
     for function in (parse_publish, parse_expose, parse_link):

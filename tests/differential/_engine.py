@@ -171,10 +171,10 @@ class FakeEngine:
 
 
 class DockerCLI:
-    """``docker create`` against a ``FakeEngine``, with nothing of the user's read.
+    """``docker create`` against a ``FakeEngine``, reading no configuration of the user's.
 
-    >>> cli.create(["--publish=8080:80"]).body["HostConfig"]["PortBindings"]
-    {'80/tcp': [{'HostIp': '', 'HostPort': '8080'}]}
+    ``create(["--publish=8080:80"]).body["HostConfig"]["PortBindings"]`` is
+    ``{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}``.
     """
 
     def __init__(
@@ -228,7 +228,12 @@ class DockerCLI:
             if len(bodies) != 1:
                 raise HarnessError(f"docker create succeeded with {len(bodies)} requests: {stderr}")
             return Result(True, stderr, bodies[0])
-        if bodies or _NOT_THE_VALUE.search(stderr) or not stderr.strip():
+        # The values are echoed in the message: only the rest tells why.
+        scrubbed = stderr
+        for arg in args:
+            value = arg.partition("=")[2]
+            scrubbed = scrubbed.replace(value, "") if value else scrubbed
+        if bodies or _NOT_THE_VALUE.search(scrubbed) or not stderr.strip():
             raise HarnessError(
                 f"docker create failed for a reason other than its flags"
                 f" (exit {done.returncode}): {stderr.strip()!r}"
