@@ -50,7 +50,7 @@ def compile_start(lark: Any, start: str) -> Matcher:
     """Compile ``start`` of a built Lark parser; raises ``Unsupported`` if it recurses."""
     rules = {str(name): tree for name, _params, tree, _options in lark.grammar.rule_defs}
     compiler = _Compiler(rules, lambda name: lark.get_terminal(name).pattern.to_regexp())
-    pattern, expression = compiler.rule(start, ())
+    pattern, expression, _ = compiler.rule(start, ())
     source = (
         "def read(text, match):\n"
         "    start, end = match.start, match.end\n"
@@ -73,15 +73,22 @@ class _Compiler:
         self._groups += 1
         return self._groups
 
-    def rule(self, name: str, seen: tuple[str, ...]) -> tuple[str, str]:
-        """A rule: one group for each alternative, the first that matched is the one."""
+    def rule(self, name: str, seen: tuple[str, ...]) -> tuple[str, str, int | None]:
+        """A rule: the first of its alternatives that matched is the one.
+
+        Besides the pattern and the reader's expression, each step returns an
+        *anchor*: a group that takes part in the match exactly when the step
+        matched, or ``None`` when there is none.
+        """
         if name in seen:
             raise Unsupported(f"rule {name} recurses")
         if name.startswith(("_", "?")) or name not in self._rules:
             raise Unsupported(f"rule {name} is inlined or unknown")
         tree = self._rules[name]
         alternatives = tree.children if tree.data == "expansions" else [tree]
+        seen = (*seen, name)
         patterns, choices = [], []
+        anchor: int | None = None
         for choice in alternatives:
             data, alternative = name, choice
             if choice.data == "alias":
@@ -89,43 +96,53 @@ class _Compiler:
                 if alias is not None:
                     data = str(alias.name)
             if len(alternatives) == 1:
-                # Nothing to choose: no group needed to tell which matched.
+                pattern, children, anchor = self._sequence(alternative, seen)
                 group = 0
-                pattern, children = self._sequence(alternative, (*seen, name))
-                patterns.append(pattern)
             else:
-                group = self._group()
-                pattern, children = self._sequence(alternative, (*seen, name))
-                patterns.append(f"({pattern})")
+                pattern, children, group = self._anchored(alternative, seen)
+            patterns.append(pattern)
             choices.append((group, f"({data!r}, {_tuple(children)})"))
         expression = choices[-1][1]
         for group, choice in reversed(choices[:-1]):
             expression = f"({choice} if start({group}) >= 0 else {expression})"
-        return "(?:" + "|".join(patterns) + ")", expression
+        return "(?:" + "|".join(patterns) + ")", expression, anchor
 
-    def _sequence(self, node: Any, seen: tuple[str, ...]) -> tuple[str, list[str]]:
+    def _anchored(self, node: Any, seen: tuple[str, ...]) -> tuple[str, list[str], int]:
+        """``node`` with a group telling whether it matched: its own anchor, or a new group."""
+        before = self._groups
+        group = self._group()
+        pattern, children, anchor = self._sequence(node, seen)
+        if anchor is None:
+            return f"({pattern})", children, group
+        # It has an anchor of its own: compile it again without the extra group.
+        self._groups = before
+        pattern, children, anchor = self._sequence(node, seen)
+        assert anchor is not None
+        return f"(?:{pattern})", children, anchor
+
+    def _sequence(self, node: Any, seen: tuple[str, ...]) -> tuple[str, list[str], int | None]:
         """A sequence of items: the pattern and the reader's expression for each child it keeps."""
         items = node.children if node.data == "expansion" else [node]
-        pattern, children = "", []
+        pattern, children, anchor = "", [], None
         for item in items:
-            part, kept = self._item(item, seen)
+            part, kept, item_anchor = self._item(item, seen)
             pattern += part
             children += kept
-        return pattern, children
+            anchor = item_anchor if anchor is None else anchor
+        return pattern, children, anchor
 
-    def _item(self, item: Any, seen: tuple[str, ...]) -> tuple[str, list[str]]:
+    def _item(self, item: Any, seen: tuple[str, ...]) -> tuple[str, list[str], int | None]:
         if item.data == "maybe":
             (inner,) = item.children
             if inner.data == "expansions":
                 if len(inner.children) != 1:
                     raise Unsupported("alternatives inside [...]")
                 (inner,) = inner.children
-            group = self._group()
-            pattern, children = self._sequence(inner, seen)
-            if not children:
-                return f"({pattern})?", []
-            nones = _tuple(["None"] * len(children))
-            return f"({pattern})?", [f"*({_tuple(children)} if start({group}) >= 0 else {nones})"]
+            pattern, children, present = self._anchored(inner, seen)
+            # Each child is None when its part did not match. A child of a
+            # nested [...] is already guarded by that part's own anchor, which
+            # can only take part in the match when this part did too.
+            return f"{pattern}?", [_guard(child, present) for child in children], None
         if item.data != "value":
             raise Unsupported(f"{item.data} in a rule")
         (symbol,) = item.children
@@ -135,20 +152,30 @@ class _Compiler:
             text = ast.literal_eval(str(literal))
             if not isinstance(text, str):
                 raise Unsupported(f"literal {literal}")
-            return f"(?:{re.escape(text)})", []
+            return f"(?:{re.escape(text)})", [], None
         name = str(symbol.name)
         if symbol.is_term:
             regexp = self._terminal(name)
             if re.compile(regexp).groups:
                 raise Unsupported(f"terminal {name} has groups of its own")
             if name.startswith("_"):
-                return f"(?:{regexp})", []
+                return f"(?:{regexp})", [], None
             group = self._group()
             where = f"start({group}), end({group})"
             token = f"new(Tok, ({name!r}, text[{where.replace(', ', ':')}], {where}))"
-            return f"({regexp})", [token]
-        pattern, expression = self.rule(name, seen)
-        return pattern, [expression]
+            return f"({regexp})", [token], group
+        pattern, expression, anchor = self.rule(name, seen)
+        return pattern, [expression], anchor
+
+
+_GUARDED = " >= 0 else None)"
+
+
+def _guard(child: str, present: int) -> str:
+    """``child``, or ``None`` when the group ``present`` did not take part."""
+    if child.endswith(_GUARDED):
+        return child
+    return f"({child} if start({present}){_GUARDED}"
 
 
 def _tuple(items: list[str]) -> str:

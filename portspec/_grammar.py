@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from importlib import resources
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from portspec.errors import PortSpecError
@@ -47,6 +45,9 @@ class ErrorAt(NamedTuple):
 
 def grammar_text(name: str) -> str:
     """The text of ``grammar/<name>.lark``, from the installed package or the source tree."""
+    from importlib import resources  # noqa: PLC0415 - only when a grammar is built
+    from pathlib import Path  # noqa: PLC0415
+
     filename = f"{name}.lark"
     packaged = resources.files("portspec").joinpath("grammar").joinpath(filename)
     if packaged.is_file():

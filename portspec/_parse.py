@@ -43,14 +43,15 @@ def parse_publish(text: str, *, dialect: Dialect | str = Dialect.DOCKER) -> Port
     list, as Docker Compose does. Bad input raises ``PortSpecError``.
     """
     _require_text(text, "a port mapping")
-    if dialect is not Dialect.DOCKER and dialect is not Dialect.COMPOSE:
-        try:
-            dialect = Dialect(dialect)
-        except ValueError:
-            raise PortSpecError(
-                f"unknown dialect {dialect!r}: expected 'docker' or 'compose'"
-            ) from None
-    return _parse_publish_cached(text, dialect)
+    if dialect is Dialect.DOCKER:
+        return _parse_publish_cached(text, True)
+    try:
+        docker = Dialect(dialect) is Dialect.DOCKER
+    except ValueError:
+        raise PortSpecError(
+            f"unknown dialect {dialect!r}: expected 'docker' or 'compose'"
+        ) from None
+    return _parse_publish_cached(text, docker)
 
 
 def parse_expose(text: str) -> Expose:
@@ -79,17 +80,19 @@ def _require_text(text: object, what: str) -> None:
 
 
 # Values are immutable, so a parsed text can be handed out again as it is.
+# (The dialect is a bool here: an Enum hashes in Python, a bool in C.)
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _parse_publish_cached(text: str, dialect: Dialect) -> PortMapping:
-    if dialect is Dialect.DOCKER and "=" in text:
-        return _publish_long(text)
-    return _publish_short(text, dialect)
+def _parse_publish_cached(text: str, docker: bool) -> PortMapping:
+    if docker:
+        if "=" in text:
+            return _publish_long(text)
+        return _publish_short(text, Dialect.DOCKER)
+    return _publish_short(text, Dialect.COMPOSE)
 
 
 def _publish_short(text: str, dialect: Dialect) -> PortMapping:
     start = "publish" if dialect is Dialect.DOCKER else "compose_publish"
-    tree = _grammar.parse(text, start, _publish_error, text, dialect)
-    return _build_publish(tree, text, dialect)
+    return _build_publish(_grammar.parse(text, start, _publish_error, text, dialect), text, dialect)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address
 from typing import Generic, TypeVar
 
 from portspec.errors import PortSpecError
@@ -312,15 +313,25 @@ class Link:
         return f"{self.name}:{self.alias}"
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
 @functools.lru_cache(maxsize=1024)
 def parse_address(text: str) -> HostAddress | None:
     """The IPv4 or IPv6 address ``text`` spells as Go's ``net.ParseIP`` reads it, else ``None``.
 
-    Python's ``ipaddress`` takes an IPv6 zone (``fe80::1%eth0``) that Go refuses.
+    Both refuse an IPv4 octet with a leading zero; Python's ``ipaddress`` also
+    takes an IPv6 zone (``fe80::1%eth0``), which Go refuses.
     """
-    if "%" in text:
+    if ":" in text:
+        if "%" in text:
+            return None
+        try:
+            return IPv6Address(text)
+        except ValueError:
+            return None
+    if _IPV4.fullmatch(text) is None:
         return None
-    try:
-        return ip_address(text)
-    except ValueError:
-        return None
+    a, b, c, d = text.split(".")
+    return IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))

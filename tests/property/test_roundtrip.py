@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_address
+
 from hypothesis import given
+from hypothesis import strategies as st
 
 from portspec import Dialect, Expose, Link, PortMapping, parse_expose, parse_link, parse_publish
-from tests.property.strategies import exposes, links, port_mappings
+from portspec.model import parse_address
+from tests.property.strategies import any_text, exposes, ipv4, ipv6, links, port_mappings
 
 
 @given(port_mappings())
@@ -51,3 +55,14 @@ def test_expose_round_trip(expose: Expose) -> None:
 def test_link_round_trip(link: Link) -> None:
     assert parse_link(str(link)) == link
     assert str(parse_link(str(link))) == str(link)
+
+
+@given(st.one_of(ipv4.map(str), ipv6.map(str), ipv6.map(lambda a: a.exploded), any_text))
+def test_parse_address_agrees_with_ipaddress(text: str) -> None:
+    try:
+        expected: object = ip_address(text)
+    except ValueError:
+        expected = None
+    if "%" in text:
+        expected = None  # Go takes no IPv6 zone
+    assert parse_address(text) == expected

@@ -1,0 +1,45 @@
+"""The grammar files themselves: they build without conflicts and load lazily."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from portspec import _grammar
+from portspec.errors import PortSpecError
+
+
+@pytest.mark.parametrize("name", sorted(_grammar.START_SYMBOLS))
+def test_grammar_builds_strictly(name: str) -> None:
+    # strict=True fails on any shift/reduce conflict and on terminal collisions.
+    parser = _grammar.build(name, strict=True)
+    assert {rule.origin.name for rule in parser.rules} >= set(_grammar.START_SYMBOLS[name])
+
+
+@pytest.mark.parametrize("name", sorted(_grammar.START_SYMBOLS))
+def test_every_grammar_section_has_an_example_comment(name: str) -> None:
+    text = _grammar.grammar_text(name)
+    assert text.lstrip().startswith("//")
+    for start in _grammar.START_SYMBOLS[name]:
+        before = text[: text.index(f"\n{start}:")]
+        assert before.rstrip().splitlines()[-1].startswith("//"), start
+
+
+def test_import_builds_no_grammar() -> None:
+    code = (
+        "import sys, portspec; "
+        "assert 'lark' not in sys.modules, 'lark imported'; "
+        "portspec.parse_publish('80'); "
+        "assert 'lark' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_lark_errors_do_not_escape() -> None:
+    with pytest.raises(PortSpecError) as info:
+        _grammar.parse("80:x", "publish", lambda at: PortSpecError(f"at {at.position}"))
+    assert info.value.message == "at 3"
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
