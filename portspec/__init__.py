@@ -2,8 +2,11 @@
 
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec._version import __version__
+from portspec.emit.docker_args import to_docker_args, to_docker_command
+from portspec.emit.engine_api import to_engine_api
 from portspec.errors import PortSpecError
 from portspec.model import (
+    Container,
     Dialect,
     Expose,
     Link,
@@ -13,8 +16,10 @@ from portspec.model import (
     Protocol,
     Span,
 )
+from portspec.sources.argv import parse_docker_run
 
 __all__ = [
+    "Container",
     "Dialect",
     "Expose",
     "Link",
@@ -25,7 +30,11 @@ __all__ = [
     "Protocol",
     "Span",
     "__version__",
+    "parse_docker_run",
     "parse_expose",
     "parse_link",
     "parse_publish",
+    "to_docker_args",
+    "to_docker_command",
+    "to_engine_api",
 ]

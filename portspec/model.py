@@ -20,6 +20,7 @@ from portspec.errors import PortSpecError
 
 __all__ = [
     "MAX_PORT",
+    "Container",
     "Dialect",
     "Expose",
     "HostAddress",
@@ -311,6 +312,52 @@ class Link:
             # The CLI drops one leading '/' from a name that has an alias.
             return f"/{self.name}:{self.alias}"
         return f"{self.name}:{self.alias}"
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """What a container asks of Docker's networking: published and exposed ports, links.
+
+    ``network_mode`` is the first ``--network`` as given (``None``: Docker's
+    default bridge); ``networks`` holds every one, in order. ``image`` and
+    ``command`` are what follows the flags of a ``docker run`` line, if anything.
+
+    >>> web = Container(name="web", publish=(parse_publish("8080:80"),), links=(Link("db"),))
+    >>> str(web)
+    'docker run --name web --publish 8080:80 --link db'
+    """
+
+    name: str | None = None
+    publish: tuple[PortMapping, ...] = ()
+    expose: tuple[Expose, ...] = ()
+    publish_all: bool = False
+    links: tuple[Link, ...] = ()
+    networks: tuple[str, ...] = ()
+    image: str | None = None
+    command: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for label, values, kind in (
+            ("publish", self.publish, PortMapping),
+            ("expose", self.expose, Expose),
+            ("links", self.links, Link),
+            ("networks", self.networks, str),
+            ("command", self.command, str),
+        ):
+            if type(values) is not tuple or any(type(v) is not kind for v in values):
+                raise PortSpecError(f"{label} must be a tuple of {kind.__name__}, not {values!r}")
+        if self.command and self.image is None:
+            raise PortSpecError("a command needs an image to run in")
+
+    @property
+    def network_mode(self) -> str | None:
+        """The network the container joins first, as given to ``--network``."""
+        return self.networks[0] if self.networks else None
+
+    def __str__(self) -> str:
+        from portspec.emit.docker_args import to_docker_command  # noqa: PLC0415
+
+        return to_docker_command(self)
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

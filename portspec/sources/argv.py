@@ -1,0 +1,272 @@
+"""``docker run`` and ``docker create`` command lines, read as the docker CLI reads them.
+
+The CLI parses its flags with spf13/pflag: ``--flag=value`` and ``--flag value``,
+``-p value``, ``-pvalue`` and ``-p=value``, boolean shorthands combined
+(``-dp 3000:3000``), ``--`` to end the flags, and ``--rm=false`` for a boolean.
+The first argument that is not a flag is the image; everything after it is the
+container's command, never flags. The flags themselves are data, in
+``portspec/sources/_docker_flags.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from portspec._parse import parse_expose, parse_link, parse_publish
+from portspec.errors import PortSpecError
+from portspec.model import Container, Expose, Link, PortMapping
+from portspec.sources import _shell
+from portspec.sources._docker_flags import CREATE_FLAGS, GLOBAL_FLAGS, RUN_FLAGS, Flag
+from portspec.sources._shell import Word
+
+__all__ = ["parse_docker_run"]
+
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+# Network modes Docker provides itself; any other name is a user-defined network.
+_BUILTIN_NETWORKS = frozenset({"default", "bridge", "host", "none"})
+# The docker CLI reads --network as key=value fields when this matches anywhere.
+_NETWORK_FIELDS = re.compile(r"\w+=\w+(,\w+=\w+)*")
+_NETWORK_KEYS = frozenset(
+    {"name", "alias", "ip", "ip6", "mac-address", "link-local-ip", "driver-opt", "gw-priority"}
+)
+
+
+def parse_docker_run(argv: Sequence[str] | str) -> Container:
+    """Read a ``docker run``/``docker create`` command line into a ``Container``.
+
+    The leading ``docker run``, ``docker container run``, ``docker create`` (and
+    ``sudo``, and docker's own flags such as ``-H``) may be there or not; the
+    image and its command may follow the flags or be absent. A string is split
+    as a POSIX shell would split it.
+
+    >>> web = parse_docker_run("docker run -dp 127.0.0.1:8080:80 --link db nginx")
+    >>> [str(mapping) for mapping in web.publish], web.links, web.image
+    (['127.0.0.1:8080:80'], (Link(name='db', alias='db'),), 'nginx')
+
+    Unknown flags, missing values and bad ports or links raise
+    ``PortSpecError`` with a caret under the argument at fault.
+    """
+    if isinstance(argv, str):
+        text, words = argv, _shell.split(argv)
+    elif isinstance(argv, Sequence) and all(isinstance(arg, str) for arg in argv):
+        text, words = _shell.join(list(argv))
+    else:
+        raise PortSpecError(f"expected a command line as text or a list of text, not {argv!r}")
+    return _CommandLine(text, words).read()
+
+
+@dataclass
+class _CommandLine:
+    text: str
+    words: list[Word]
+    position: int = 0
+    flags: dict[str, Flag] = field(default_factory=lambda: RUN_FLAGS)
+    publish: list[PortMapping] = field(default_factory=list)
+    expose: list[Expose] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    networks: list[tuple[str, Word]] = field(default_factory=list)
+    publish_all: bool = False
+    name: str | None = None
+
+    def read(self) -> Container:
+        self._skip_command_words()
+        positional = self._read_flags()
+        self._check_networks()
+        image = positional[0].value if positional else None
+        return Container(
+            name=self.name,
+            publish=tuple(self.publish),
+            expose=tuple(self.expose),
+            publish_all=self.publish_all,
+            links=tuple(self.links),
+            networks=tuple(target for target, _ in self.networks),
+            image=image,
+            command=tuple(word.value for word in positional[1:]),
+        )
+
+    # ------------------------------------------------------------- words
+
+    def _peek(self) -> Word | None:
+        return self.words[self.position] if self.position < len(self.words) else None
+
+    def _skip_command_words(self) -> None:
+        """Step over ``sudo docker [global flags] [container] run|create``."""
+        word = self._peek()
+        if word is not None and word.value == "sudo":
+            self.position += 1
+            word = self._peek()
+        if word is None or word.value != "docker":
+            return
+        self.position += 1
+        self._read_global_flags()
+        word = self._peek()
+        if word is not None and word.value == "container":
+            self.position += 1
+            word = self._peek()
+        if word is None or word.value not in ("run", "create"):
+            found = "nothing" if word is None else repr(word.value)
+            span = (len(self.text), len(self.text)) if word is None else (word.start, word.end)
+            raise PortSpecError(
+                f"expected 'run' or 'create' after 'docker', found {found}", self.text, span
+            )
+        self.flags = RUN_FLAGS if word.value == "run" else CREATE_FLAGS
+        self.position += 1
+
+    def _read_global_flags(self) -> None:
+        while (word := self._peek()) is not None and word.value.startswith("-"):
+            self.position += 1
+            self._flag(word, GLOBAL_FLAGS, lambda _name, _value, _word: None)
+
+    def _read_flags(self) -> list[Word]:
+        while (word := self._peek()) is not None:
+            arg = word.value
+            if arg == "--":
+                self.position += 1
+                break
+            if len(arg) < 2 or not arg.startswith("-"):
+                break
+            self.position += 1
+            self._flag(word, self.flags, self._apply)
+        return self.words[self.position :]
+
+    # ------------------------------------------------------------- flags
+
+    def _flag(
+        self,
+        word: Word,
+        flags: dict[str, Flag],
+        apply: Callable[[str, str, tuple[Word, int]], None],
+    ) -> None:
+        """One argument that starts with '-': a long flag or a run of shorthands."""
+        arg = word.value
+        if arg.startswith("--"):
+            name, equals, value = arg[2:].partition("=")
+            if not name or name.startswith(("-", "=")):
+                raise self._error(f"bad flag syntax: {arg}", word)
+            if name not in flags:
+                raise self._error(f"unknown flag: --{name}", word)
+            kind = flags[name][1]
+            if equals:
+                apply(name, _value(kind, name, value, self, word), (word, len(name) + 3))
+            elif kind is None:
+                apply(name, "true", (word, len(arg)))
+            else:
+                apply(name, *self._next_value(f"--{name}", word))
+            return
+        shorthands = {short: long for long, (short, _) in flags.items() if short}
+        letters = arg[1:]
+        while letters:
+            letter = letters[0]
+            if letter not in shorthands:
+                raise self._error(f"unknown shorthand flag: '{letter}' in {arg}", word)
+            name = shorthands[letter]
+            kind = flags[name][1]
+            offset = len(arg) - len(letters)
+            if len(letters) > 2 and letters[1] == "=":
+                apply(name, _value(kind, name, letters[2:], self, word), (word, offset + 2))
+                return
+            if kind is None:
+                apply(name, "true", (word, offset))
+                letters = letters[1:]
+            elif len(letters) > 1:
+                apply(name, letters[1:], (word, offset + 1))
+                return
+            else:
+                apply(name, *self._next_value(f"'{letter}' in {arg}", word))
+                return
+
+    def _next_value(self, flag: str, word: Word) -> tuple[str, tuple[Word, int]]:
+        value_word = self._peek()
+        if value_word is None:
+            raise self._error(f"flag needs an argument: {flag}", word)
+        self.position += 1
+        return value_word.value, (value_word, 0)
+
+    def _apply(self, name: str, value: str, where: tuple[Word, int]) -> None:
+        try:
+            if name == "publish":
+                self.publish.append(parse_publish(value))
+            elif name == "expose":
+                self.expose.append(parse_expose(value))
+            elif name == "link":
+                self.links.append(parse_link(value))
+            elif name == "publish-all":
+                self.publish_all = value == "true"
+            elif name in ("network", "net"):
+                self.networks.append((_network_target(value), where[0]))
+            elif name == "name":
+                self.name = value
+        except PortSpecError as error:
+            raise self._inner_error(error, name, *where) from None
+
+    def _check_networks(self) -> None:
+        seen: set[str] = set()
+        user_defined: bool | None = None
+        for target, word in self.networks:
+            if target in seen:
+                raise self._error(f"network {target!r} is specified multiple times", word)
+            seen.add(target)
+            if user_defined is None:
+                user_defined = _user_defined(target)
+            elif user_defined != _user_defined(target):
+                raise self._error(
+                    "conflicting options: cannot attach both user-defined and"
+                    " non-user-defined network-modes",
+                    word,
+                )
+
+    # ------------------------------------------------------------ errors
+
+    def _error(self, message: str, word: Word) -> PortSpecError:
+        return PortSpecError(message, self.text, (word.start, word.end))
+
+    def _inner_error(
+        self, error: PortSpecError, name: str, word: Word, offset: int
+    ) -> PortSpecError:
+        """``error`` about a flag's value, its caret moved onto the command line."""
+        span = (word.start, word.end)
+        if word.plain and error.span is not None and error.text == word.value[offset:]:
+            start, end = error.span
+            span = (word.start + offset + start, word.start + offset + max(end, start + 1))
+        return PortSpecError(f"--{name}: {error.message}", self.text, span)
+
+
+def _value(kind: str | None, name: str, value: str, line: _CommandLine, word: Word) -> str:
+    """A flag's value given after '='; a boolean's must be one strconv.ParseBool takes."""
+    if kind is not None:
+        return value
+    if value in _TRUE:
+        return "true"
+    if value in _FALSE:
+        return "false"
+    raise line._error(
+        f'invalid argument "{value}" for "--{name}" flag: expected true or false', word
+    )
+
+
+def _network_target(value: str) -> str:
+    if not _NETWORK_FIELDS.search(value):
+        return value
+    # name=web,alias=a: the CLI reads the fields lower-cased, as CSV.
+    target = ""
+    for item in value.split(","):
+        key, equals, field_value = item.lower().partition("=")
+        key, field_value = key.strip(), field_value.strip()
+        if not equals or not key:
+            raise PortSpecError(f"invalid field {item}", value)
+        if key not in _NETWORK_KEYS:
+            raise PortSpecError(f"invalid field key {key}", value)
+        if key == "name":
+            target = field_value
+        elif key == "gw-priority" and not re.fullmatch(r"[+-]?[0-9]+", field_value):
+            raise PortSpecError(f"invalid gw-priority ({field_value})", value)
+    if not target:
+        raise PortSpecError("network name/id is not specified", value)
+    return target
+
+
+def _user_defined(target: str) -> bool:
+    return target not in _BUILTIN_NETWORKS and not target.startswith("container:")
