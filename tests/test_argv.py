@@ -1,0 +1,188 @@
+"""docker run / docker create command lines: flag syntax, what is read, what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from portspec import Container, Link, PortSpecError, parse_docker_run, parse_expose, parse_publish
+from portspec.sources import _shell
+
+
+def p(*texts: str) -> tuple[object, ...]:
+    return tuple(parse_publish(text) for text in texts)
+
+
+VALID: list[tuple[str | list[str], Container]] = [
+    ("docker run nginx", Container(image="nginx")),
+    ("", Container()),
+    ("-p 8080:80", Container(publish=p("8080:80"))),
+    ("docker run -p 8080:80 nginx", Container(publish=p("8080:80"), image="nginx")),
+    ("docker container run -p 80 nginx", Container(publish=p("80"), image="nginx")),
+    ("docker create -p 80 nginx", Container(publish=p("80"), image="nginx")),
+    ("docker container create -p 80 x", Container(publish=p("80"), image="x")),
+    ("sudo docker run -p 80 x", Container(publish=p("80"), image="x")),
+    ("docker -H unix:///run/d.sock --debug run -p 80 x", Container(publish=p("80"), image="x")),
+    ("docker --context=prod run -p 80 x", Container(publish=p("80"), image="x")),
+    # every way to spell a value
+    ("-p8080:80", Container(publish=p("8080:80"))),
+    ("-p=8080:80", Container(publish=p("8080:80"))),
+    ("--publish 8080:80", Container(publish=p("8080:80"))),
+    ("--publish=8080:80", Container(publish=p("8080:80"))),
+    ("--publish=published=8080,target=80", Container(publish=p("8080:80"))),
+    # combined shorthands: booleans, then one flag that takes the rest or the next word
+    ("-dp 3000:3000 app", Container(publish=p("3000:3000"), image="app")),
+    ("-itp 80:80 app", Container(publish=p("80:80"), image="app")),
+    ("-dp3000:3000", Container(publish=p("3000:3000"))),
+    ("-tiP", Container(publish_all=True)),
+    ("-Pp 80", Container(publish=p("80"), publish_all=True)),
+    ("-P=false", Container()),
+    ("--publish-all", Container(publish_all=True)),
+    ("--publish-all=false -P", Container(publish_all=True)),
+    ("-P --publish-all=0", Container()),
+    ("--publish-all=T", Container(publish_all=True)),
+    # repeated flags keep every value, in order
+    ("-p 80 -p 80 -p 81/udp", Container(publish=p("80", "80", "81/udp"))),
+    (
+        "--expose 53/udp --expose=7000-7001",
+        Container(expose=(parse_expose("53/udp"), parse_expose("7000-7001"))),
+    ),
+    ("--link db --link cache:redis", Container(links=(Link("db"), Link("cache", "redis")))),
+    ("--name web --name api", Container(name="api")),
+    # networks
+    ("--network host", Container(networks=("host",))),
+    ("--net=bridge", Container(networks=("bridge",))),
+    ("--network container:db", Container(networks=("container:db",))),
+    ("--network a --network b", Container(networks=("a", "b"))),
+    ("--network name=Front,alias=web", Container(networks=("front",))),
+    # the image ends the flags: what follows is the container's command
+    ("run -p 80 x", Container(image="run", command=("-p", "80", "x"))),
+    ("nginx -p 80", Container(image="nginx", command=("-p", "80"))),
+    ("-- nginx -p 80", Container(image="nginx", command=("-p", "80"))),
+    ("-p 80 -- -weird-image", Container(publish=p("80"), image="-weird-image")),
+    (
+        "-e A=b -v /a:/b --rm -w /tmp x sh -c 'echo hi'",
+        Container(image="x", command=("sh", "-c", "echo hi")),
+    ),
+    # a value flag takes the next word even when it looks like a flag
+    ("--name -p x", Container(name="-p", image="x")),
+    ("-e -p x", Container(image="x")),
+    # argv lists are taken as they are
+    (
+        ["docker", "run", "-p", "8080:80", "my image"],
+        Container(publish=p("8080:80"), image="my image"),
+    ),
+    (["-p", "8080:80"], Container(publish=p("8080:80"))),
+    # shell syntax
+    ("docker run \\\n  -p 8080:80 \\\n  nginx", Container(publish=p("8080:80"), image="nginx")),
+    ("docker run -p \"8080:80\" 'nginx' # comment", Container(publish=p("8080:80"), image="nginx")),
+    ("docker run -p 80 x && echo done", Container(publish=p("80"), image="x")),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), VALID, ids=[repr(row[0]) for row in VALID])
+def test_valid(command: str | list[str], expected: Container) -> None:
+    assert parse_docker_run(command) == expected
+
+
+INVALID: list[tuple[str, str, str]] = [
+    ("docker run --publishh 80 x", "unknown flag: --publishh", "           ^^^^^^^^^^"),
+    ("docker run -X x", "unknown shorthand flag: 'X' in -X", "           ^^"),
+    ("docker run -dX x", "unknown shorthand flag: 'X' in -dX", "           ^^^"),
+    ("docker run -p", "flag needs an argument: 'p' in -p", "           ^^"),
+    ("docker run --publish", "flag needs an argument: --publish", "           ^^^^^^^^^"),
+    ("docker run --=x y", "bad flag syntax: --=x", "           ^^^^"),
+    ("docker run ---p y", "bad flag syntax: ---p", "           ^^^^"),
+    (
+        "docker run --rm=maybe x",
+        'invalid argument "maybe" for "--rm" flag: expected true or false',
+        "           ^^^^^^^^^^",
+    ),
+    ("docker create -d x", "unknown shorthand flag: 'd' in -d", "              ^^"),
+    ("docker create --sig-proxy x", "unknown flag: --sig-proxy", "              ^^^^^^^^^^^"),
+    ("docker ps -a", "expected 'run' or 'create' after 'docker', found 'ps'", "       ^^"),
+    ("docker", "expected 'run' or 'create' after 'docker', found nothing", "      ^"),
+    (
+        "docker run -p 127.0.0.1:99999:80 x",
+        "--publish: invalid host port 99999: ports are 0-65535",
+        "                        ^^^^^",
+    ),
+    (
+        "docker run --publish=8080:http x",
+        "--publish: invalid container port 'http'",
+        "                          ^^^^",
+    ),
+    (
+        "docker run -p '8080 :80' x",
+        "--publish: invalid host port '8080 '",
+        "              ^^^^^^^^^^",
+    ),
+    (
+        "docker run --expose 80:81 x",
+        "--expose: --expose takes a port or a range, not a host port: publish with -p instead",
+        "                      ^",
+    ),
+    (
+        "docker run --link a:b:c x",
+        "--link: invalid link: expected NAME or NAME:ALIAS, with one ':' at most",
+        "                     ^",
+    ),
+    (
+        "docker run --network host --network web x",
+        "conflicting options: cannot attach both user-defined and non-user-defined network-modes",
+        "                                    ^^^",
+    ),
+    (
+        "docker run --network a --net a x",
+        "network 'a' is specified multiple times",
+        "                             ^",
+    ),
+    (
+        "docker run --network name=a,color=red x",
+        "--network: invalid field key color",
+        "                     ^^^^^^^^^^^^^^^^",
+    ),
+    (
+        "docker run --network alias=x x",
+        "--network: network name/id is not specified",
+        "                     ^^^^^^^",
+    ),
+    ("docker run -p 'unclosed", "unterminated single quote", "              ^^^^^^^^^"),
+]
+
+
+@pytest.mark.parametrize(("command", "message", "caret"), INVALID, ids=[row[0] for row in INVALID])
+def test_invalid(command: str, message: str, caret: str) -> None:
+    with pytest.raises(PortSpecError) as info:
+        parse_docker_run(command)
+    assert info.value.message == message
+    assert info.value.text == command
+    assert str(info.value).splitlines()[-1] == "  " + caret
+
+
+def test_argv_list_errors_point_into_the_joined_line() -> None:
+    with pytest.raises(PortSpecError) as info:
+        parse_docker_run(["docker", "run", "-p", "8080:99999", "my image"])
+    assert info.value.text == "docker run -p 8080:99999 'my image'"
+    assert str(info.value).splitlines()[-1] == "  " + " " * 19 + "^^^^^"
+
+
+@pytest.mark.parametrize("bad", [42, None, [1, 2], b"docker run"])
+def test_only_text(bad: object) -> None:
+    with pytest.raises(PortSpecError):
+        parse_docker_run(bad)  # type: ignore[arg-type]
+
+
+def test_variables_are_kept_for_the_caller_to_report() -> None:
+    with pytest.raises(PortSpecError, match="invalid host port"):
+        parse_docker_run("docker run -p $PORT:80 nginx")
+
+
+def test_shell_split_keeps_positions() -> None:
+    words = _shell.split('a \'b c\' d\\ e "f\\"g"')
+    assert [word.value for word in words] == ["a", "b c", "d e", 'f"g']
+    assert [(word.start, word.end, word.plain) for word in words] == [
+        (0, 1, True),
+        (2, 7, False),
+        (8, 12, False),
+        (13, 19, False),
+    ]
