@@ -374,6 +374,14 @@ def parse_address(text: str) -> HostAddress | None:
     if ":" in text:
         if "%" in text:
             return None
+        if "." not in text:
+            # The C parser reads plain hex groups the same way, several times faster.
+            from socket import AF_INET6, inet_pton  # noqa: PLC0415 - keeps the import light
+
+            try:
+                return IPv6Address(inet_pton(AF_INET6, text))
+            except (OSError, ValueError):
+                pass
         try:
             return IPv6Address(text)
         except ValueError:
