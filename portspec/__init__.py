@@ -3,6 +3,7 @@
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec._version import __version__
 from portspec.emit.docker_args import to_docker_args, to_docker_command
+from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
 from portspec.emit.engine_api import to_engine_api
 from portspec.errors import PortSpecError
 from portspec.model import (
@@ -17,6 +18,7 @@ from portspec.model import (
     Span,
 )
 from portspec.sources.argv import parse_docker_run
+from portspec.sources.engine import from_engine_api
 
 __all__ = [
     "Container",
@@ -30,11 +32,14 @@ __all__ = [
     "Protocol",
     "Span",
     "__version__",
+    "from_docker_sdk",
+    "from_engine_api",
     "parse_docker_run",
     "parse_expose",
     "parse_link",
     "parse_publish",
     "to_docker_args",
     "to_docker_command",
+    "to_docker_sdk",
     "to_engine_api",
 ]

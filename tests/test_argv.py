@@ -54,6 +54,11 @@ VALID: list[tuple[str | list[str], Container]] = [
     ("--network container:db", Container(networks=("container:db",))),
     ("--network a --network b", Container(networks=("a", "b"))),
     ("--network name=Front,alias=web", Container(networks=("front",))),
+    ("--network '\"name=a,b\",alias=x'", Container(networks=("a,b",))),
+    ("--network 'é=é'", Container(networks=("é=é",))),
+    ("--network-alias web --network front", Container(networks=("front",))),
+    ("--network name=front,mac-address=02:42:ac:11:00:02", Container(networks=("front",))),
+    ("--mac-address 02-42-ac-11-00-02", Container()),
     # the image ends the flags: what follows is the container's command
     ("run -p 80 x", Container(image="run", command=("-p", "80", "x"))),
     ("nginx -p 80", Container(image="nginx", command=("-p", "80"))),
@@ -145,6 +150,37 @@ INVALID: list[tuple[str, str, str]] = [
         "docker run --network alias=x x",
         "--network: network name/id is not specified",
         "                     ^^^^^^^",
+    ),
+    (
+        "docker run --network-alias web x",
+        "network-scoped aliases are only supported for user-defined networks",
+        "                           ^^^",
+    ),
+    (
+        "docker run --network host --net-alias web x",
+        "network-scoped aliases are only supported for user-defined networks",
+        "                     ^^^^",
+    ),
+    ("docker run --network '' x", "no name set for network", "                     ^^"),
+    (
+        "docker run --network name=a,alias=b --network-alias c x",
+        "conflicting options: cannot specify both --network-alias and per-network alias",
+        "                     ^^^^^^^^^^^^^^",
+    ),
+    (
+        "docker run --network 'name=a\"b' x",
+        '--network: bare " in non-quoted-field',
+        "                     ^^^^^^^^^^",
+    ),
+    (
+        "docker run --mac-address xyz x",
+        "xyz is not a valid mac address",
+        "                         ^^^",
+    ),
+    (
+        "docker run --network name=a,gw-priority=9223372036854775808 x",
+        "--network: invalid gw-priority (9223372036854775808): value out of range",
+        "                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
     ),
     ("docker run -p 'unclosed", "unterminated single quote", "              ^^^^^^^^^"),
 ]

@@ -10,7 +10,6 @@ container's command, never flags. The flags themselves are data, in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,19 +18,19 @@ from portspec.errors import PortSpecError
 from portspec.model import Container, Expose, Link, PortMapping
 from portspec.sources import _shell
 from portspec.sources._docker_flags import CREATE_FLAGS, GLOBAL_FLAGS, RUN_FLAGS, Flag
+from portspec.sources._network import (
+    Attachment,
+    NetworkError,
+    NetworkFlags,
+    check_attachments,
+    parse_network,
+)
 from portspec.sources._shell import Word
 
 __all__ = ["parse_docker_run"]
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
-# Network modes Docker provides itself; any other name is a user-defined network.
-_BUILTIN_NETWORKS = frozenset({"default", "bridge", "host", "none"})
-# The docker CLI reads --network as key=value fields when this matches anywhere.
-_NETWORK_FIELDS = re.compile(r"\w+=\w+(,\w+=\w+)*")
-_NETWORK_KEYS = frozenset(
-    {"name", "alias", "ip", "ip6", "mac-address", "link-local-ip", "driver-opt", "gw-priority"}
-)
 
 
 def parse_docker_run(argv: Sequence[str] | str) -> Container:
@@ -67,7 +66,9 @@ class _CommandLine:
     publish: list[PortMapping] = field(default_factory=list)
     expose: list[Expose] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
-    networks: list[tuple[str, Word]] = field(default_factory=list)
+    networks: list[tuple[Attachment, Word]] = field(default_factory=list)
+    network_flags: NetworkFlags = field(default_factory=NetworkFlags)
+    flag_words: dict[str, Word] = field(default_factory=dict)
     publish_all: bool = False
     name: str | None = None
 
@@ -82,7 +83,7 @@ class _CommandLine:
             expose=tuple(self.expose),
             publish_all=self.publish_all,
             links=tuple(self.links),
-            networks=tuple(target for target, _ in self.networks),
+            networks=tuple(attachment.target for attachment, _ in self.networks),
             image=image,
             command=tuple(word.value for word in positional[1:]),
         )
@@ -196,27 +197,40 @@ class _CommandLine:
             elif name == "publish-all":
                 self.publish_all = value == "true"
             elif name in ("network", "net"):
-                self.networks.append((_network_target(value), where[0]))
+                self.networks.append((parse_network(value), where[0]))
             elif name == "name":
                 self.name = value
+            else:
+                self._network_flag(name, value)
+            self.flag_words[name] = where[0]
         except PortSpecError as error:
             raise self._inner_error(error, name, *where) from None
 
+    def _network_flag(self, name: str, value: str) -> None:
+        flags = self.network_flags
+        if name in ("network-alias", "net-alias"):
+            flags.aliases.append(value)
+        elif name == "ip":
+            flags.ipv4 = value
+        elif name == "ip6":
+            flags.ipv6 = value
+        elif name == "mac-address":
+            flags.mac = value
+        elif name == "link-local-ip":
+            flags.link_local_ips.append(value)
+
     def _check_networks(self) -> None:
-        seen: set[str] = set()
-        user_defined: bool | None = None
-        for target, word in self.networks:
-            if target in seen:
-                raise self._error(f"network {target!r} is specified multiple times", word)
-            seen.add(target)
-            if user_defined is None:
-                user_defined = _user_defined(target)
-            elif user_defined != _user_defined(target):
-                raise self._error(
-                    "conflicting options: cannot attach both user-defined and"
-                    " non-user-defined network-modes",
-                    word,
+        try:
+            check_attachments([attachment for attachment, _ in self.networks], self.network_flags)
+        except NetworkError as error:
+            if error.index is not None:
+                word = self.networks[error.index][1]
+            else:
+                flag = "net-alias" if error.flag == "network-alias" else error.flag
+                word = (
+                    self.flag_words.get(error.flag) or self.flag_words.get(flag) or self.words[-1]
                 )
+            raise self._error(error.message, word) from None
 
     # ------------------------------------------------------------ errors
 
@@ -245,28 +259,3 @@ def _value(kind: str | None, name: str, value: str, line: _CommandLine, word: Wo
     raise line._error(
         f'invalid argument "{value}" for "--{name}" flag: expected true or false', word
     )
-
-
-def _network_target(value: str) -> str:
-    if not _NETWORK_FIELDS.search(value):
-        return value
-    # name=web,alias=a: the CLI reads the fields lower-cased, as CSV.
-    target = ""
-    for item in value.split(","):
-        key, equals, field_value = item.lower().partition("=")
-        key, field_value = key.strip(), field_value.strip()
-        if not equals or not key:
-            raise PortSpecError(f"invalid field {item}", value)
-        if key not in _NETWORK_KEYS:
-            raise PortSpecError(f"invalid field key {key}", value)
-        if key == "name":
-            target = field_value
-        elif key == "gw-priority" and not re.fullmatch(r"[+-]?[0-9]+", field_value):
-            raise PortSpecError(f"invalid gw-priority ({field_value})", value)
-    if not target:
-        raise PortSpecError("network name/id is not specified", value)
-    return target
-
-
-def _user_defined(target: str) -> bool:
-    return target not in _BUILTIN_NETWORKS and not target.startswith("container:")

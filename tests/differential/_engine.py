@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["API_VERSION", "Batch", "DockerCLI", "FakeEngine", "HarnessError", "Result"]
+__all__ = [
+    "API_VERSION",
+    "RUN_LABEL",
+    "Batch",
+    "DockerCLI",
+    "FakeEngine",
+    "HarnessError",
+    "Result",
+    "run_label",
+]
 
 API_VERSION = "1.50"
 _VERSION = {
@@ -46,6 +55,18 @@ _NOT_THE_VALUE = re.compile(
     r"|unknown flag|requires at least|permission denied",
     re.IGNORECASE,
 )
+# A whole command line may be refused for any flag: only these say the CLI never judged it.
+_NOT_THE_COMMAND = re.compile(
+    r"Cannot connect to the Docker daemon|error during connect|Error response from daemon",
+    re.IGNORECASE,
+)
+#: A container labelled ``RUN_LABEL=key`` has its create body filed under the key, not its name.
+RUN_LABEL = "portspec.differential.run"
+
+
+def run_label(key: str) -> str:
+    """The argument that files a ``DockerCLI.command`` run's create body under ``key``."""
+    return f"--label={RUN_LABEL}={key}"
 
 
 class HarnessError(RuntimeError):
@@ -60,6 +81,8 @@ class Result:
     stderr: str
     #: The JSON body of ``POST /containers/create``; ``None`` when none was sent.
     body: dict[str, Any] | None
+    #: The container name the create request asked for, where the run kept it.
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +112,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(404, {"message": f"page not found: {url.path}"})
             return
         name = parse_qs(url.query).get("name", [""])[0]
-        self.server.record(name, json.loads(raw or b"{}"))
+        body = json.loads(raw or b"{}")
+        labels = body.get("Labels") if isinstance(body, dict) else None
+        key = labels.get(RUN_LABEL) if isinstance(labels, dict) else None
+        self.server.record(name if key is None else f"{RUN_LABEL}={key}", name, body)
         self._answer(201, {"Id": "0" * 64, "Warnings": []})
 
     def _route(self, *, with_body: bool) -> None:
@@ -125,20 +151,20 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     def __init__(self, path: str) -> None:
         super().__init__(path, _Handler)
         self._lock = threading.Lock()
-        self._bodies: dict[str, list[dict[str, Any]]] = {}
+        self._bodies: dict[str, list[tuple[str, dict[str, Any]]]] = {}
 
     def get_request(self) -> tuple[socket.socket, Any]:
         request, _ = super().get_request()
         # BaseHTTPRequestHandler logs and formats a (host, port) client address.
         return request, ("local", 0)
 
-    def record(self, name: str, body: dict[str, Any]) -> None:
+    def record(self, key: str, name: str, body: dict[str, Any]) -> None:
         with self._lock:
-            self._bodies.setdefault(name, []).append(body)
+            self._bodies.setdefault(key, []).append((name, body))
 
-    def take(self, name: str) -> list[dict[str, Any]]:
+    def take(self, key: str) -> list[tuple[str, dict[str, Any]]]:
         with self._lock:
-            return self._bodies.pop(name, [])
+            return self._bodies.pop(key, [])
 
 
 class FakeEngine:
@@ -167,7 +193,11 @@ class FakeEngine:
 
     def take(self, name: str) -> list[dict[str, Any]]:
         """The create bodies sent for the container ``name``, forgotten once taken."""
-        return self._server.take(name)
+        return [body for _, body in self._server.take(name)]
+
+    def take_named(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        """The (name, body) of each create request filed under ``key``, forgotten once taken."""
+        return self._server.take(key)
 
 
 class DockerCLI:
@@ -236,6 +266,43 @@ class DockerCLI:
         if bodies or _NOT_THE_VALUE.search(scrubbed) or not stderr.strip():
             raise HarnessError(
                 f"docker create failed for a reason other than its flags"
+                f" (exit {done.returncode}): {stderr.strip()!r}"
+            )
+        return Result(False, stderr, None)
+
+    def command(self, argv: Sequence[str], key: str, *, starts: bool = False) -> Result:
+        """Run ``docker ARGV`` as it stands, ``ARGV`` holding ``run_label(key)``.
+
+        Any argument may be at fault, so a refusal is only doubted when docker
+        never got to judge the command line (no Engine, or the Engine refused).
+        ``starts``: ``docker run``, which goes on to start, attach to or wait
+        for what it created; the fake Engine cannot, so there the create
+        request alone is what accepting means. The result's ``name`` is the
+        container name docker asked for (``""``: none).
+        """
+        with self._lock:
+            self.runs += 1
+        done = subprocess.run(
+            [self.docker, *argv],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=self.timeout,
+            check=False,
+        )
+        stderr = done.stderr.decode("utf-8", "replace")
+        named = self.engine.take_named(f"{RUN_LABEL}={key}")
+        if len(named) > 1 or (not named and done.returncode == 0):
+            raise HarnessError(f"docker {list(argv)!r} sent {len(named)} create requests: {stderr}")
+        if named and (done.returncode == 0 or starts):
+            name, body = named[0]
+            return Result(True, stderr, body, name)
+        scrubbed = stderr
+        for arg in sorted(argv, key=len, reverse=True):
+            scrubbed = scrubbed.replace(arg, "") if arg else scrubbed
+        if named or _NOT_THE_COMMAND.search(scrubbed) or not stderr.strip():
+            raise HarnessError(
+                f"docker {list(argv)!r} failed for a reason other than its arguments"
                 f" (exit {done.returncode}): {stderr.strip()!r}"
             )
         return Result(False, stderr, None)

@@ -7,7 +7,7 @@ from ipaddress import IPv4Address, IPv6Address
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from portspec import Expose, Link, PortMapping, PortRange, PortSpecError, Protocol
+from portspec import Container, Expose, Link, PortMapping, PortRange, PortSpecError, Protocol
 from portspec.model import MAX_PORT
 
 ports = st.integers(min_value=0, max_value=MAX_PORT)
@@ -79,3 +79,64 @@ near_syntax = st.text(
     st.sampled_from(list("0123456789:-/[]. abcdefABCDEF%tcpudpsctTCPUDPSCT=,x")), max_size=30
 )
 any_text = st.one_of(near_syntax, st.text(max_size=40))
+
+
+# ------------------------------------------------------------ containers
+
+#: Ports a mapping or an exposed range covers at most, so that expanding it
+#: (to_engine_api, the docker SDK) stays cheap.
+SMALL_RANGE = 20
+
+
+@st.composite
+def small_port_mappings(draw: st.DrawFn) -> PortMapping:
+    """Like ``port_mappings``, with at most ``SMALL_RANGE`` container ports."""
+    length = draw(st.sampled_from([0, 0, 0, 2, SMALL_RANGE - 1]))
+    container = draw(port_ranges(max_length=length))
+    host: PortRange | None = None
+    kind = draw(st.sampled_from(["none", "same", "dynamic"]))
+    if kind == "same":
+        start = draw(st.integers(min_value=0, max_value=MAX_PORT - (len(container) - 1)))
+        host = PortRange(start, start + len(container) - 1)
+    elif kind == "dynamic" and container.is_single:
+        # A host range is never expanded: any length is cheap.
+        host = draw(port_ranges())
+    address = draw(st.one_of(st.none(), ipv4, ipv6))
+    text = None if address is None else draw(address_spellings(address))
+    return PortMapping(container, draw(protocols), address, host, host_ip_text=text)
+
+
+small_exposes = st.builds(Expose, port_ranges(max_length=SMALL_RANGE - 1), expose_protocols)
+
+simple_names = st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,15}", fullmatch=True)
+BUILTIN_NETWORKS = ("default", "bridge", "host", "none", "container:db")
+user_networks = simple_names.filter(lambda name: name not in BUILTIN_NETWORKS)
+networks = st.one_of(
+    st.just(()),
+    st.sampled_from(BUILTIN_NETWORKS).map(lambda name: (name,)),
+    # The docker CLI refuses a network twice, and user-defined mixed with builtin.
+    st.lists(user_networks, min_size=1, max_size=2, unique=True).map(tuple),
+)
+images = st.one_of(
+    st.sampled_from(["nginx", "alpine:3.20", "registry.local:5000/team/app:1.0", "-odd", ""]),
+    st.from_regex(r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[a-zA-Z0-9_.-]{1,10})?", fullmatch=True),
+)
+# A word of a command line: anything but NUL, which no argv can hold.
+command_words = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]))
+
+
+@st.composite
+def containers(draw: st.DrawFn) -> Container:
+    """A container as ``docker run`` can ask for it, its ranges small."""
+    image = draw(st.one_of(st.none(), images))
+    command = () if image is None else tuple(draw(st.lists(command_words, max_size=3)))
+    return Container(
+        name=draw(st.one_of(st.none(), simple_names)),
+        publish=tuple(draw(st.lists(small_port_mappings(), max_size=4))),
+        expose=tuple(draw(st.lists(small_exposes, max_size=3))),
+        publish_all=draw(st.booleans()),
+        links=tuple(draw(st.lists(links(), max_size=3))),
+        networks=draw(networks),
+        image=image,
+        command=command,
+    )
