@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from portspec import Container, Link, PortSpecError, parse_docker_run, parse_expose, parse_publish
+from portspec import (
+    Container,
+    Link,
+    PortMapping,
+    PortSpecError,
+    parse_docker_run,
+    parse_expose,
+    parse_publish,
+)
 from portspec.sources import _shell
 
 
-def p(*texts: str) -> tuple[object, ...]:
+def p(*texts: str) -> tuple[PortMapping, ...]:
     return tuple(parse_publish(text) for text in texts)
 
 
