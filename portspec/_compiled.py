@@ -161,8 +161,8 @@ class _Compiler:
             if name.startswith("_"):
                 return f"(?:{regexp})", [], None
             group = self._group()
-            where = f"start({group}), end({group})"
-            token = f"new(Tok, ({name!r}, text[{where.replace(', ', ':')}], {where}))"
+            # The walrus keeps each position to one call; the slice bounds run first.
+            token = f"new(Tok, ({name!r}, text[(s := start({group})):(e := end({group}))], s, e))"
             return f"({regexp})", [token], group
         pattern, expression, anchor = self.rule(name, seen)
         return pattern, [expression], anchor

@@ -83,11 +83,12 @@ def _require_text(text: object, what: str) -> None:
 # (The dialect is a bool here: an Enum hashes in Python, a bool in C.)
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_publish_cached(text: str, docker: bool) -> PortMapping:
-    if docker:
-        if "=" in text:
-            return _publish_long(text)
-        return _publish_short(text, Dialect.DOCKER)
-    return _publish_short(text, Dialect.COMPOSE)
+    if not docker:
+        return _publish_short(text, Dialect.COMPOSE)
+    if "=" in text:
+        return _publish_long(text)
+    tree = _grammar.parse(text, "publish", _publish_error, text, Dialect.DOCKER)
+    return _build_publish(tree, text, Dialect.DOCKER)
 
 
 def _publish_short(text: str, dialect: Dialect) -> PortMapping:
