@@ -2,6 +2,7 @@
 
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec._version import __version__
+from portspec.emit.compose import to_compose
 from portspec.emit.docker_args import to_docker_args, to_docker_command
 from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
 from portspec.emit.engine_api import to_engine_api
@@ -18,9 +19,12 @@ from portspec.model import (
     Span,
 )
 from portspec.sources.argv import parse_docker_run
+from portspec.sources.compose import ComposeError, ComposeProblem, Project, load_compose
 from portspec.sources.engine import from_engine_api
 
 __all__ = [
+    "ComposeError",
+    "ComposeProblem",
     "Container",
     "Dialect",
     "Expose",
@@ -29,15 +33,18 @@ __all__ = [
     "PortMapping",
     "PortRange",
     "PortSpecError",
+    "Project",
     "Protocol",
     "Span",
     "__version__",
     "from_docker_sdk",
     "from_engine_api",
+    "load_compose",
     "parse_docker_run",
     "parse_expose",
     "parse_link",
     "parse_publish",
+    "to_compose",
     "to_docker_args",
     "to_docker_command",
     "to_docker_sdk",

@@ -31,6 +31,7 @@ def test_import_builds_no_grammar() -> None:
     code = (
         "import sys, portspec; "
         "assert 'lark' not in sys.modules, 'lark imported'; "
+        "assert 'yaml' not in sys.modules, 'yaml imported'; "
         "portspec.parse_publish('80'); "
         "assert 'lark' in sys.modules"
     )

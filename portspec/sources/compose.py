@@ -1,0 +1,677 @@
+"""Compose files to values: every service's ``ports``, ``expose``, ``links`` and ``network_mode``.
+
+A file is read as Docker Compose v2 reads it: YAML typed by go-yaml's rules
+(``_yaml``), every string interpolated from the environment and ``.env``
+(``_interpolate``), several files merged in order (``-f a -f b``), ``extends``
+resolved, and list entries made unique as Compose makes them.
+
+>>> project = load_compose("services:\\n  web:\\n    ports: ['8080:80']\\n")
+>>> [str(m) for m in project.services["web"].publish]
+['8080:80']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from collections.abc import Mapping as AbcMapping
+from collections.abc import Sequence as AbcSequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from portspec._parse import parse_expose, parse_link, parse_publish
+from portspec.errors import PortSpecError
+from portspec.model import (
+    MAX_PORT,
+    Container,
+    Dialect,
+    Expose,
+    Link,
+    PortMapping,
+    PortRange,
+    Protocol,
+    Span,
+    parse_address,
+)
+from portspec.sources._interpolate import interpolate, project_environment
+from portspec.sources._yaml import (
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    compose_document,
+    load_yaml_documents,
+)
+
+__all__ = [
+    "COMPOSE_ERROR",
+    "UNSET_VARIABLE",
+    "ComposeError",
+    "ComposeProblem",
+    "Project",
+    "iter_compose_problems",
+    "load_compose",
+]
+
+#: The code of a problem Compose refuses the file for.
+COMPOSE_ERROR = "PS001"
+#: The code of a variable that is unset and has no default: Compose warns and substitutes "".
+UNSET_VARIABLE = "PS005"
+
+Kind = Literal["ports", "expose", "links", "external_links"]
+_LISTS: tuple[Kind, ...] = ("ports", "expose", "links", "external_links")
+_SCALARS = ("network_mode", "container_name", "image")
+_LONG_KEYS = frozenset(
+    {"target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"}
+)
+_PROTOCOLS = {p.value: p for p in Protocol}
+_PUBLISHED = re.compile(r"([0-9]+)(?:-([0-9]+))?")
+_PROJECT_NAME = re.compile(r"[^a-z0-9_-]")
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeProblem:
+    """One problem found in a compose file: a code, a message and where it stood.
+
+    ``severity`` is ``"error"`` where Compose refuses the file, ``"warning"``
+    where it goes on (an unset variable, which it reads as ``""``).
+    """
+
+    code: str
+    message: str
+    span: Span
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.span.path}:" if self.span.path else ""
+        return f"{where}{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+
+
+class ComposeError(PortSpecError):
+    """A compose file Compose would refuse; ``problems`` holds every fault found, in order."""
+
+    def __init__(self, problems: AbcSequence[ComposeProblem]) -> None:
+        errors = tuple(p for p in problems if p.severity == "error")
+        count = len(errors)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        lines = "\n".join(f"  {p}" for p in errors)
+        super().__init__(f"Compose would refuse this file ({head}):\n{lines}")
+        self.problems = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A compose project: its name and what each service asks of Docker's networking.
+
+    ``services`` is ordered by name, as ``docker compose config`` orders
+    them. ``locations`` says where each entry stood, keyed by
+    ``(service, "ports" | "expose" | "links" | "external_links", index)``,
+    the index counting the service's final (merged, de-duplicated) list.
+    """
+
+    name: str
+    services: AbcMapping[str, Container]
+    #: ``external_links`` of each service that has some: links to containers
+    #: outside the project (``links`` name services of this project).
+    external_links: AbcMapping[str, tuple[Link, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    locations: AbcMapping[tuple[str, str, int], Span] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
+    #: Warnings Compose gives and goes on (unset variables).
+    problems: tuple[ComposeProblem, ...] = field(default=(), compare=False, repr=False)
+
+
+def load_compose(
+    source: str | Path,
+    *,
+    env: AbcMapping[str, str] | None = None,
+    files: AbcSequence[str | Path] = (),
+) -> Project:
+    """Read a compose file (a ``Path``, or YAML text) and its overrides as ``docker compose`` does.
+
+    >>> p = load_compose("services:\\n  db:\\n    expose: [5432]\\n  web:\\n    links: [db]\\n")
+    >>> [str(e) for e in p.services["db"].expose], [str(link) for link in p.services["web"].links]
+    (['5432'], ['db'])
+
+    ``env`` stands for the process environment (``os.environ`` when None); a
+    ``.env`` beside a ``Path`` fills in the variables it lacks. ``files`` are
+    merged after the first, in order, as ``-f a -f b``. A file Compose would
+    refuse raises ``ComposeError`` (a ``PortSpecError``) listing every problem.
+    """
+    result = _Loader(source, env, files).run()
+    errors = [p for p in result[1] if p.severity == "error"]
+    if errors or result[0] is None:
+        raise ComposeError(errors)
+    return result[0]
+
+
+def iter_compose_problems(
+    source: str | Path,
+    *,
+    env: AbcMapping[str, str] | None = None,
+    files: AbcSequence[str | Path] = (),
+) -> Iterator[ComposeProblem]:
+    """Every problem of a compose project, errors and warnings, without stopping at the first.
+
+    >>> [p.message for p in iter_compose_problems("services: {web: {ports: ['${P}:80']}}", env={})]
+    ['variable P is not set: Compose substitutes an empty string']
+    """
+    yield from _Loader(source, env, files).run()[1]
+
+
+# ------------------------------------------------------------------ loading
+
+
+@dataclass
+class _Item:
+    """One entry of a list key, parsed, with its identity for de-duplication."""
+
+    key: object
+    value: PortMapping | Expose | Link
+    span: Span
+
+
+@dataclass
+class _Service:
+    name: str
+    span: Span
+    lists: dict[str, list[_Item]] = field(default_factory=dict)
+    scalars: dict[str, tuple[str, Span]] = field(default_factory=dict)
+    has_networks: bool = False
+    extends: tuple[str, str | None, Span] | None = None  # service, file, where
+
+
+class _Loader:
+    def __init__(
+        self,
+        source: str | Path,
+        env: AbcMapping[str, str] | None,
+        files: AbcSequence[str | Path],
+    ) -> None:
+        self.source = source
+        self.files = files
+        self.problems: list[ComposeProblem] = []
+        self.value = _Values()
+        self.documents: list[Mapping] = []
+        environ = dict(os.environ if env is None else env)
+        self.name = "default"
+        dotenv: list[str] = []
+        paths: list[str] = []
+        if isinstance(source, Path):
+            folder = source.resolve().parent
+            self.name = _project_name(folder.name)
+            candidate = folder / ".env"
+            if candidate.is_file():
+                dotenv.append(candidate.read_text(encoding="utf-8"))
+                paths.append(str(candidate))
+        self.dotenv = (dotenv, paths)
+        self.environ = environ
+
+    def error(self, message: str, span: Span) -> None:
+        self.problems.append(ComposeProblem(COMPOSE_ERROR, message, span))
+
+    def run(self) -> tuple[Project | None, list[ComposeProblem]]:
+        try:
+            env = project_environment(self.environ, *self.dotenv[0], paths=self.dotenv[1])
+        except PortSpecError as error:
+            self.error(error.message, Span(0, 0, path=self.dotenv[1][0]))
+            return None, self.problems
+        sources: list[str | Path] = [self.source, *self.files]
+        documents: list[tuple[Mapping, str | None]] = []
+        for source in sources:
+            documents.extend(self.read(source))
+        if not documents:
+            return None, self.problems
+        # A top-level name: wins over the folder's (the last file to give one).
+        for document, _ in documents:
+            node = document.get("name")
+            if isinstance(node, Scalar) and isinstance(node.value, str) and node.value:
+                self.name = node.value
+        env.setdefault("COMPOSE_PROJECT_NAME", self.name)
+        services: dict[str, _Service] = {}
+        for document, path in documents:
+            self.interpolate(document, env)
+            self.merge_file(document, path, services, env)
+        self.resolve_extends(services, env)
+        project = self.build(services)
+        if any(p.severity == "error" for p in self.problems):
+            return None, self.problems
+        return project, self.problems
+
+    def read(self, source: str | Path) -> list[tuple[Mapping, str | None]]:
+        path: str | None = None
+        if isinstance(source, Path):
+            path = str(source)
+            try:
+                text: str | bytes = source.read_bytes()
+            except OSError as error:
+                self.error(f"cannot read {path}: {error.strerror}", Span(0, 0, path=path))
+                return []
+        elif isinstance(source, str):
+            text = source
+        else:
+            raise PortSpecError(
+                f"expected a compose file as a Path or YAML text, not {type(source).__name__}"
+            )
+        try:
+            nodes = load_yaml_documents(text, path=path)
+            self.documents.extend(n for n in nodes if isinstance(n, Mapping))
+            return [(compose_document(node, path=path), path) for node in nodes]
+        except PortSpecError as error:
+            self.error(error.message, Span(0, 0, path=path))
+            return []
+
+    # Compose interpolates every string of a file, and refuses it for any bad one.
+    def interpolate(self, document: Mapping, env: AbcMapping[str, str]) -> None:
+        stack: list[tuple[Node, str]] = [(document, "")]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, Sequence):
+                stack.extend((item, f"{where}.[]") for item in node.items)
+                continue
+            if isinstance(node, Mapping):
+                for entry in node.entries:
+                    key = entry.key
+                    name = key.value if isinstance(key, Scalar) else "?"
+                    stack.append((entry.value, f"{where}.{name}" if where else str(name)))
+                continue
+            if not isinstance(node.value, str) or "$" not in node.value:
+                continue
+            self.interpolate_scalar(node, env, where)
+
+    def interpolate_scalar(self, node: Scalar, env: AbcMapping[str, str], where: str) -> None:
+        try:
+            result = interpolate(str(node.value), env, where=where)
+        except PortSpecError as error:
+            self.error(error.message, node.span)
+            self.value.failed.add(id(node))
+            return
+        for variable in result.unset:
+            self.problems.append(
+                ComposeProblem(
+                    UNSET_VARIABLE,
+                    f"variable {variable.name} is not set: Compose substitutes an empty string",
+                    node.span,
+                    "warning",
+                )
+            )
+        self.value.texts[id(node)] = result.text
+
+    def merge_file(
+        self,
+        document: Mapping,
+        path: str | None,
+        services: dict[str, _Service],
+        env: AbcMapping[str, str],
+    ) -> None:
+        node = document.get("services")
+        if node is None or (isinstance(node, Scalar) and node.value is None):
+            return
+        if not isinstance(node, Mapping):
+            self.error("services must be a mapping", node.span)
+            return
+        for entry in node.entries:
+            name = str(self.value(entry.key))
+            body = entry.value
+            if isinstance(body, Scalar) and body.value is None:
+                body = Mapping(())
+            if not isinstance(body, Mapping):
+                self.error(f"services.{name} must be a mapping", body.span)
+                continue
+            service = services.get(name)
+            if service is None or body.tag == "!override":
+                service = services[name] = _Service(name, entry.key.span)
+            self.merge_service(service, body)
+
+    def merge_service(self, service: _Service, body: Mapping) -> None:
+        for entry in body.entries:
+            key = str(self.value(entry.key))
+            value = entry.value
+            if key in _LISTS:
+                items = self.list_items(service.name, key, value)
+                if value.tag in ("!reset", "!override"):
+                    service.lists[key] = items
+                else:
+                    service.lists.setdefault(key, []).extend(items)
+            elif key in _SCALARS:
+                if value.tag == "!reset":
+                    service.scalars.pop(key, None)
+                    continue
+                text = self.value(value) if isinstance(value, Scalar) else None
+                if not isinstance(text, str):
+                    if not (isinstance(value, Scalar) and value.value is None):
+                        self.error(f"services.{service.name}.{key} must be a string", value.span)
+                    continue
+                service.scalars[key] = (text, value.span)
+            elif key == "networks":
+                service.has_networks = value.tag != "!reset" and not (
+                    isinstance(value, Scalar) and value.value is None
+                )
+            elif key == "extends":
+                service.extends = self.extends_of(service.name, value)
+
+    def extends_of(self, name: str, value: Node) -> tuple[str, str | None, Span] | None:
+        if isinstance(value, Scalar) and isinstance(self.value(value), str):
+            return str(self.value(value)), None, value.span
+        if isinstance(value, Mapping):
+            target, file = value.get("service"), value.get("file")
+            if isinstance(target, Scalar) and isinstance(self.value(target), str):
+                file_text = self.value(file) if isinstance(file, Scalar) else None
+                return (
+                    str(self.value(target)),
+                    file_text if isinstance(file_text, str) else None,
+                    (value.span),
+                )
+        self.error(f"services.{name}.extends must name a service", value.span)
+        return None
+
+    def list_items(self, service: str, key: str, node: Node) -> list[_Item]:
+        if isinstance(node, Scalar) and node.value is None:
+            return []
+        if not isinstance(node, Sequence):
+            self.error(f"services.{service}.{key} must be an array", node.span)
+            return []
+        items: list[_Item] = []
+        for index, item in enumerate(node.items):
+            where = f"services.{service}.{key}.[{index}]"
+            if id(item) in self.value.failed:
+                continue
+            try:
+                items.append(_PARSERS[key](item, where, self.value))
+            except PortSpecError as error:
+                self.error(_with_caret(error), item.span)
+        return items
+
+    def resolve_extends(self, services: dict[str, _Service], env: AbcMapping[str, str]) -> None:
+        done: set[str] = set()
+
+        def resolve(service: _Service, seen: tuple[str, ...]) -> None:
+            if service.name in done or service.extends is None:
+                done.add(service.name)
+                return
+            target, file, span = service.extends
+            if file is not None:
+                base = self.extends_file(file, target, span, env)
+            elif target in seen or target == service.name:
+                self.error(f"circular reference with extends in service {service.name}", span)
+                base = None
+            else:
+                base = services.get(target)
+                if base is None:
+                    self.error(f"cannot extend service {service.name}: {target} not found", span)
+                else:
+                    resolve(base, (*seen, service.name))
+            done.add(service.name)
+            if base is None:
+                return
+            for key, items in base.lists.items():
+                service.lists[key] = [*items, *service.lists.get(key, [])]
+            for key, scalar in base.scalars.items():
+                service.scalars.setdefault(key, scalar)
+
+        for service in list(services.values()):
+            resolve(service, ())
+
+    def extends_file(
+        self, file: str, target: str, span: Span, env: AbcMapping[str, str]
+    ) -> _Service | None:
+        folder = Path(span.path).parent if span.path else Path.cwd()
+        path = folder / file
+        services: dict[str, _Service] = {}
+        for document, doc_path in self.read(path):
+            self.interpolate(document, env)
+            self.merge_file(document, doc_path, services, env)
+        self.resolve_extends(services, env)
+        found = services.get(target)
+        if found is None:
+            self.error(f"cannot extend service: {target} not found in {file}", span)
+        return found
+
+    def build(self, services: dict[str, _Service]) -> Project:
+        built: dict[str, Container] = {}
+        external: dict[str, tuple[Link, ...]] = {}
+        locations: dict[tuple[str, str, int], Span] = {}
+        for name in sorted(services):
+            service = services[name]
+            lists: dict[str, list[_Item]] = {}
+            for key in _LISTS:
+                unique = _unique(service.lists.get(key, []))
+                lists[key] = unique
+                for index, item in enumerate(unique):
+                    locations[(name, key, index)] = item.span
+            network_mode = service.scalars.get("network_mode")
+            mode = network_mode[0] if network_mode else ""
+            if mode and service.has_networks:
+                self.error(
+                    f"service {name} declares mutually exclusive `network_mode` and `networks`",
+                    network_mode[1] if network_mode else service.span,
+                )
+            for item in lists["links"]:
+                assert isinstance(item.value, Link)
+                if item.value.name not in services:
+                    self.error(
+                        f'service "{name}" depends on undefined service "{item.value.name}"',
+                        item.span,
+                    )
+            if mode.startswith("service:") and mode[len("service:") :] not in services:
+                assert network_mode is not None
+                self.error(
+                    f'service "{name}" depends on undefined service "{mode[len("service:") :]}"',
+                    network_mode[1],
+                )
+            container_name = service.scalars.get("container_name")
+            image = service.scalars.get("image")
+            built[name] = Container(
+                name=container_name[0] if container_name else name,
+                publish=tuple(i.value for i in lists["ports"] if isinstance(i.value, PortMapping)),
+                expose=tuple(i.value for i in lists["expose"] if isinstance(i.value, Expose)),
+                links=tuple(i.value for i in lists["links"] if isinstance(i.value, Link)),
+                networks=(mode,) if mode else (),
+                image=image[0] if image else None,
+            )
+            links = tuple(i.value for i in lists["external_links"] if isinstance(i.value, Link))
+            if links:
+                external[name] = links
+        return Project(
+            self.name,
+            MappingProxyType(built),
+            MappingProxyType(external),
+            MappingProxyType(locations),
+            tuple(p for p in self.problems if p.severity != "error"),
+        )
+
+
+class _Values:
+    """Scalars' values after interpolation, by node identity (the nodes are frozen).
+
+    The loader keeps every document alive while it runs, so an id names one node.
+    """
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+        #: Scalars whose interpolation failed: already reported, not read further.
+        self.failed: set[int] = set()
+
+    def __call__(self, node: Node) -> object:
+        if not isinstance(node, Scalar):
+            return None
+        if isinstance(node.value, str) and "$" in node.value:
+            return self.texts.get(id(node), node.value)
+        return node.value
+
+
+def _with_caret(error: PortSpecError) -> str:
+    if error.text:
+        return f"{error.message}\n{error.caret_lines('    ')}"
+    return error.message
+
+
+def _unique(items: list[_Item]) -> list[_Item]:
+    """Compose's unicity rule: a later entry with the same key replaces the first, in its place."""
+    out: list[_Item] = []
+    index: dict[object, int] = {}
+    for item in items:
+        at = index.get(item.key)
+        if at is None:
+            index[item.key] = len(out)
+            out.append(item)
+        else:
+            out[at] = item
+    return out
+
+
+# ------------------------------------------------------------------ entries
+
+
+def _port_item(node: Node, where: str, _value: _Values) -> _Item:
+    if isinstance(node, Mapping):
+        return _long_port(node, where, _value)
+    value = _value(node)
+    if isinstance(node, Scalar) and type(value) is int:
+        if value == 0:
+            raise PortSpecError(f"service ports {where} is missing a target port")
+        text = str(value)
+    elif isinstance(node, Scalar) and isinstance(value, str):
+        text = value
+    elif isinstance(node, Scalar) and isinstance(value, float):
+        raise PortSpecError(f"{where}: invalid type float64 for port")
+    else:
+        raise PortSpecError(f"{where} must be a number, a string or a mapping")
+    mapping = parse_publish(text, dialect=Dialect.COMPOSE)
+    host_ip = mapping.host_ip_as_typed or "0.0.0.0"
+    published = "" if mapping.host is None else str(mapping.host)
+    key = (host_ip, ("str", published), str(mapping.container), mapping.protocol.value)
+    return _Item(key, mapping, node.span)
+
+
+def _long_port(node: Mapping, where: str, _value: _Values) -> _Item:
+    fields: dict[str, tuple[object, Node]] = {}
+    for entry in node.entries:
+        name = str(_value(entry.key))
+        if name.startswith("x-"):
+            continue
+        if name not in _LONG_KEYS:
+            raise PortSpecError(f"{where} additional properties '{name}' not allowed")
+        fields[name] = (_value(entry.value), entry.value)
+    target = _target(fields.get("target"), where)
+    published_value = fields.get("published", (None, None))[0]
+    host: PortRange | None = None
+    if isinstance(published_value, (bool, float)):
+        raise PortSpecError(f"{where}.published must be a string or a number")
+    if type(published_value) is int:
+        host = _published(str(published_value), where)
+        published_key: tuple[str, str] = ("int", str(published_value))
+    elif isinstance(published_value, str):
+        host = _published(published_value, where) if published_value else None
+        published_key = ("str", published_value)
+    else:
+        published_key = ("str", "")
+    host_ip_text: str | None = None
+    host_ip = None
+    if "host_ip" in fields:
+        typed = fields["host_ip"][0]
+        if not isinstance(typed, str):
+            raise PortSpecError(f"{where}.host_ip must be a string")
+        host_ip = parse_address(typed)
+        if host_ip is None:
+            raise PortSpecError(f"{where}: invalid ip address: {typed}")
+        host_ip_text = typed
+    protocol_text = fields.get("protocol", ("tcp", None))[0]
+    if not isinstance(protocol_text, str):
+        raise PortSpecError(f"{where}.protocol must be a string")
+    protocol = _PROTOCOLS.get((protocol_text or "tcp").lower())
+    if protocol is None:
+        raise PortSpecError(
+            f"{where}: invalid protocol {protocol_text!r}: expected tcp, udp or sctp"
+            " (Compose's config takes any text; creating the container fails)"
+        )
+    ignored: list[str] = []
+    for option in ("mode", "name", "app_protocol"):
+        if option in fields:
+            text = fields[option][0]
+            if not isinstance(text, str):
+                raise PortSpecError(f"{where}.{option} must be a string")
+            if option != "mode" or text != "ingress":
+                ignored.append(f"{option}={text}")
+    mapping = PortMapping(
+        PortRange.single(target), protocol, host_ip, host, host_ip_text, tuple(ignored)
+    )
+    key = (host_ip_text or "0.0.0.0", published_key, str(target), protocol_text or "tcp")
+    return _Item(key, mapping, node.span)
+
+
+def _target(found: tuple[object, Node] | None, where: str) -> int:
+    if found is None:
+        raise PortSpecError(f"service ports {where} is missing a target port")
+    value = found[0]
+    number: int | None = None
+    if type(value) is int:
+        number = value
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value)
+    ):
+        number = int(value)
+    if number is None:
+        raise PortSpecError(f"{where}.target must be an integer, not {value!r}")
+    if not 1 <= number <= MAX_PORT:
+        raise PortSpecError(
+            f"{where}: invalid target port {number}: ports are 1-{MAX_PORT}"
+            " (Compose's config takes it; creating the container fails)"
+        )
+    return number
+
+
+def _published(text: str, where: str) -> PortRange:
+    match = _PUBLISHED.fullmatch(text)
+    if match is not None:
+        start = int(match.group(1))
+        end = int(match.group(2)) if match.group(2) is not None else start
+        if start <= end <= MAX_PORT:
+            return PortRange(start, end)
+    raise PortSpecError(
+        f"{where}: invalid published port {text!r}: expected a port or a range such as"
+        " 8000-8010 (Compose's config takes it; creating the container fails)"
+    )
+
+
+def _expose_item(node: Node, where: str, _value: _Values) -> _Item:
+    value = _value(node)
+    if not isinstance(node, Scalar) or isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise PortSpecError(f"{where}: unsupported expose value {value!r}")
+    text = str(value)
+    try:
+        expose = parse_expose(text)
+    except PortSpecError as error:
+        raise PortSpecError(
+            f"{error.message} (Compose passes expose entries on unchecked; the Engine"
+            " refuses this one)",
+            error.text,
+            error.span,
+        ) from None
+    return _Item(text, expose, node.span)
+
+
+def _link_item(node: Node, where: str, _value: _Values) -> _Item:
+    value = _value(node)
+    if not isinstance(node, Scalar) or not isinstance(value, str):
+        raise PortSpecError(f"{where}: unexpected type {type(value).__name__}")
+    return _Item(value, parse_link(value), node.span)
+
+
+_PARSERS = {
+    "ports": _port_item,
+    "expose": _expose_item,
+    "links": _link_item,
+    "external_links": _link_item,
+}
+
+
+def _project_name(folder: str) -> str:
+    """Compose's default project name: the folder's name, lower-cased, other characters dropped."""
+    name = _PROJECT_NAME.sub("", folder.lower()).lstrip("_-")
+    return name or "default"
