@@ -25,11 +25,12 @@ from portspec._parse import parse_expose
 from portspec.emit.compose import to_compose
 from portspec.errors import PortSpecError
 from portspec.sources.compose import Project, load_compose
+from tests.paths import CORPUS
 
 pytestmark = pytest.mark.differential
 
 _BINARY = Path(sys.executable).parent / "docker-compose"
-_CORPUS = Path("/work/shared/corpus/awesome-compose")
+_CORPUS = CORPUS
 _KEYS = ("ports", "expose", "links", "network_mode")
 
 

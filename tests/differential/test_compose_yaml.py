@@ -49,6 +49,7 @@ from portspec.sources._yaml import (
     load_yaml_documents,
     to_python,
 )
+from tests.paths import CORPUS
 from tests.test_interpolate import (
     DOTENV,
     DOTENV_ERRORS,
@@ -62,7 +63,6 @@ from tests.test_yaml import BAD_SCALARS, TYPING
 pytestmark = pytest.mark.differential
 
 HEAD = "services:\n  s:\n    image: x\n"
-CORPUS = Path("/work/shared/corpus/awesome-compose")
 GENERATED = 3000
 WORKERS = 4
 SENTINEL = "UNSET_SENTINEL"

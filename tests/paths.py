@@ -1,0 +1,14 @@
+"""Where the tests find material kept outside the project."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Real compose files written outside this team, kept beside the checkout as
+#: ``../shared/corpus/awesome-compose`` (``PORTSPEC_CORPUS`` points elsewhere).
+CORPUS = Path(
+    os.environ.get("PORTSPEC_CORPUS", ROOT.parent / "shared" / "corpus" / "awesome-compose")
+)
