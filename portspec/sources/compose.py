@@ -184,6 +184,11 @@ class _Service:
     scalars: dict[str, tuple[str, Span]] = field(default_factory=dict)
     has_networks: bool = False
     extends: tuple[str, str | None, Span] | None = None  # service, file, where
+    # How this file's definition merges onto the earlier files' (``!override``, ``!reset``).
+    replace_all: bool = False
+    resets: set[str] = field(default_factory=set)
+    overrides: set[str] = field(default_factory=set)
+    networks_given: bool = False
 
 
 class _Loader:
@@ -235,9 +240,12 @@ class _Loader:
         env.setdefault("COMPOSE_PROJECT_NAME", self.name)
         services: dict[str, _Service] = {}
         for document, path in documents:
+            # Compose resolves extends within each file, then merges the files.
             self.interpolate(document, env)
-            self.merge_file(document, path, services, env)
-        self.resolve_extends(services, env)
+            layer: dict[str, _Service] = {}
+            self.merge_file(document, path, layer, env)
+            self.resolve_extends(layer, env)
+            _merge_layer(services, layer)
         project = self.build(services)
         if any(p.severity == "error" for p in self.problems):
             return None, self.problems
@@ -326,22 +334,30 @@ class _Loader:
             service = services.get(name)
             if service is None or body.tag == "!override":
                 service = services[name] = _Service(name, entry.key.span)
+                service.replace_all = body.tag == "!override"
             self.merge_service(service, body)
 
     def merge_service(self, service: _Service, body: Mapping) -> None:
         for entry in body.entries:
             key = str(self.value(entry.key))
             value = entry.value
+            if value.tag == "!reset":
+                # Compose drops a !reset key whatever value it holds.
+                service.lists.pop(key, None)
+                service.scalars.pop(key, None)
+                service.resets.add(key)
+                service.overrides.discard(key)
+                if key == "networks":
+                    service.has_networks, service.networks_given = False, True
+                continue
             if key in _LISTS:
                 items = self.list_items(service.name, key, value)
-                if value.tag in ("!reset", "!override"):
+                if value.tag == "!override":
                     service.lists[key] = items
+                    service.overrides.add(key)
                 else:
                     service.lists.setdefault(key, []).extend(items)
             elif key in _SCALARS:
-                if value.tag == "!reset":
-                    service.scalars.pop(key, None)
-                    continue
                 text = self.value(value) if isinstance(value, Scalar) else None
                 if not isinstance(text, str):
                     if not (isinstance(value, Scalar) and value.value is None):
@@ -349,9 +365,8 @@ class _Loader:
                     continue
                 service.scalars[key] = (text, value.span)
             elif key == "networks":
-                service.has_networks = value.tag != "!reset" and not (
-                    isinstance(value, Scalar) and value.value is None
-                )
+                service.networks_given = True
+                service.has_networks = not (isinstance(value, Scalar) and value.value is None)
             elif key == "extends":
                 service.extends = self.extends_of(service.name, value)
 
@@ -503,6 +518,26 @@ class _Values:
         if isinstance(node.value, str) and "$" in node.value:
             return self.texts.get(id(node), node.value)
         return node.value
+
+
+def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> None:
+    """Merge one file's services onto those of the files before it."""
+    for name, incoming in layer.items():
+        current = services.get(name)
+        if current is None or incoming.replace_all:
+            services[name] = incoming
+            continue
+        for key in incoming.resets:
+            current.lists.pop(key, None)
+            current.scalars.pop(key, None)
+        for key, items in incoming.lists.items():
+            if key in incoming.overrides:
+                current.lists[key] = list(items)
+            else:
+                current.lists.setdefault(key, []).extend(items)
+        current.scalars.update(incoming.scalars)
+        if incoming.networks_given:
+            current.has_networks = incoming.has_networks
 
 
 def _with_caret(error: PortSpecError) -> str:
