@@ -59,17 +59,26 @@ def grammar_text(name: str) -> str:
 
 def build(name: str, *, strict: bool = False) -> Any:
     """A fresh LALR parser for one grammar file (``strict`` fails on any conflict)."""
-    from lark import Lark  # noqa: PLC0415 - keep `import portspec` light
+    import lark.lexer  # noqa: PLC0415 - keep `import portspec` light
+    from lark import Lark  # noqa: PLC0415
 
-    return Lark(
-        grammar_text(name),
-        parser="lalr",
-        lexer="contextual",
-        start=list(START_SYMBOLS[name]),
-        maybe_placeholders=True,
-        transformer=_transformer(),
-        strict=strict,
-    )
+    checked = lark.lexer.has_interegular
+    # With the optional `interegular` installed, Lark checks every pair of
+    # terminals for collisions on each build, which triples the first parse.
+    # The grammar's own test does that check once, strictly; users need not.
+    lark.lexer.has_interegular = checked and strict
+    try:
+        return Lark(
+            grammar_text(name),
+            parser="lalr",
+            lexer="contextual",
+            start=list(START_SYMBOLS[name]),
+            maybe_placeholders=True,
+            transformer=_transformer(),
+            strict=strict,
+        )
+    finally:
+        lark.lexer.has_interegular = checked
 
 
 @functools.cache
