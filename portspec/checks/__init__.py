@@ -1,0 +1,1 @@
+"""Checks: pure functions from parsed values to findings; they never print."""
