@@ -174,16 +174,45 @@ def _publishes(container: Container) -> bool:
     return mode is None or not (mode in _NO_PUBLISH_MODES or mode.startswith(_NO_PUBLISH_PREFIXES))
 
 
-@dataclass(frozen=True, slots=True)
 class _Item:
-    side: ConflictSide
-    owner: int
-    kind: int
-    protocols: tuple[Protocol, ...]
-    #: (family, address); address None is a wildcard of the family.
-    targets: tuple[tuple[int, HostAddress | None], ...]
-    start: int
-    end: int
+    """One binding to place: built for every mapping, so kept light (no dataclass)."""
+
+    __slots__ = (
+        "end",
+        "index",
+        "kind",
+        "label",
+        "mapping",
+        "owner",
+        "protocols",
+        "span",
+        "start",
+        "targets",
+    )
+
+    def __init__(  # noqa: PLR0917 - one call site, in order
+        self,
+        label: str,
+        index: int | None,
+        mapping: PortMapping | None,
+        span: Span | None,
+        owner: int,
+        kind: int,
+        protocols: tuple[Protocol, ...],
+        targets: tuple[tuple[int, HostAddress | None], ...],
+        start: int,
+        end: int,
+    ) -> None:
+        self.label, self.index, self.mapping, self.span = label, index, mapping, span
+        self.owner, self.kind, self.protocols = owner, kind, protocols
+        #: (family, address); address None is a wildcard of the family.
+        self.targets = targets
+        self.start, self.end = start, end
+
+    @property
+    def side(self) -> ConflictSide:
+        """The binding as a conflict names it; made only for the bindings that conflict."""
+        return ConflictSide(self.label, self.index, self.mapping, self.span)
 
 
 def _targets(address: HostAddress | None, ipv6: bool) -> tuple[tuple[int, HostAddress | None], ...]:
@@ -202,6 +231,9 @@ def _items(
 ) -> list[_Item]:
     low, high = settings.ephemeral
     items: list[_Item] = []
+    ipv6 = settings.ipv6
+    # Containers share a few addresses between many mappings.
+    targets: dict[HostAddress | None, tuple[tuple[int, HostAddress | None], ...]] = {}
     for owner, (label, container) in enumerate(pairs):
         if not _publishes(container):
             continue
@@ -213,25 +245,26 @@ def _items(
                 kind = _DYNAMIC if mapping.is_dynamic_range else _FIXED
                 start, end = host.start, host.end
             span = None if spans is None else spans.get((label, index))
+            address = mapping.host_ip
+            found = targets.get(address)
+            if found is None:
+                found = targets[address] = _targets(address, ipv6)
             items.append(
                 _Item(
-                    ConflictSide(label, index, mapping, span),
-                    owner,
-                    kind,
-                    (mapping.protocol,),
-                    _targets(mapping.host_ip, settings.ipv6),
-                    start,
-                    end,
+                    label, index, mapping, span, owner, kind, (mapping.protocol,), found, start, end
                 )
             )
         if container.publish_all:
             items.append(
                 _Item(
-                    ConflictSide(label, None, None),
+                    label,
+                    None,
+                    None,
+                    None,
                     owner,
                     _EPHEMERAL,
                     tuple(Protocol),
-                    _targets(None, settings.ipv6),
+                    _targets(None, ipv6),
                     low,
                     high,
                 )
@@ -284,11 +317,15 @@ class _Pool:
 
     def overlapping(self, address: HostAddress | None, start: int) -> list[_Active]:
         """The open bindings that share an address with ``address``; drops closed ones."""
-        self.wild = _prune(self.wild, start)
+        if self.wild:
+            self.wild = _prune(self.wild, start)
         if address is None:
-            self.specific = _prune(self.specific, start)
+            if self.specific:
+                self.specific = _prune(self.specific, start)
             return self.wild + self.specific
         found = list(self.wild)
+        if not self.by_address:
+            return found
         active = self.by_address.get(address)
         if active is not None:
             active = _prune(active, start)
