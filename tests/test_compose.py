@@ -167,3 +167,10 @@ def test_long_syntax_matches_compose_config() -> None:
     assert to_compose(container.services["s"], long=True)["ports"] == [
         {"name": "w", "mode": "host", "target": 80, "published": "8080", "protocol": "tcp"}
     ]
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "\n\n"])
+def test_an_empty_file_is_refused_as_compose_refuses_it(text: str) -> None:
+    with pytest.raises(ComposeError) as info:
+        load_compose(text, env={})
+    assert [problem.message for problem in info.value.problems] == ["empty compose file"]

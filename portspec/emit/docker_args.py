@@ -33,8 +33,10 @@ def to_docker_args(container: Container) -> list[str]:
     for link in container.links:
         args += ["--link", str(link)]
     if container.image is not None:
-        if container.image.startswith("-") or container.image == "":
-            # An image that looks like a flag is only an image after "--".
+        image = container.image
+        # An image that looks like a flag is only an image after "--"; so is
+        # one named like the words a command line may start with.
+        if image.startswith("-") or not image or (not args and image in ("sudo", "docker")):
             args.append("--")
         args.append(container.image)
         args += container.command

@@ -231,6 +231,9 @@ class _Loader:
         for source in sources:
             documents.extend(self.read(source))
         if not documents:
+            if not self.problems:
+                path = str(self.source) if isinstance(self.source, Path) else None
+                self.error("empty compose file", Span(0, 0, path=path))
             return None, self.problems
         # A top-level name: wins over the folder's (the last file to give one).
         for document, _ in documents:
