@@ -307,6 +307,9 @@ class _Pool:
         self.specific: list[_Active] = []
         self.by_address: dict[HostAddress, list[_Active]] = {}
 
+    def __bool__(self) -> bool:
+        return bool(self.wild or self.specific or self.by_address)
+
     def add(self, entry: _Active) -> None:
         address = entry[2]
         if address is None:
@@ -344,12 +347,13 @@ def _sweep(
     found: _Found,
 ) -> None:
     """Pair every fixed binding with the fixed and dynamic ones it overlaps."""
-    records.sort(key=lambda record: (record[0], record[1]))
+    # By start, then by id: ids are unique, so the addresses are never compared.
+    records.sort()
     fixed, dynamic = _Pool(), _Pool()
     for start, item_id, end, address in records:
         kind = items[item_id].kind
-        others = fixed.overlapping(address, start)
-        if kind == _FIXED:
+        others = fixed.overlapping(address, start) if fixed else []
+        if kind == _FIXED and dynamic:
             others += dynamic.overlapping(address, start)
         for other_end, other_id, other_address in others:
             shared = address or other_address or _UNSPECIFIED[family]
