@@ -38,14 +38,16 @@ def address_spellings(draw: st.DrawFn, address: IPv4Address | IPv6Address) -> st
 
 
 @st.composite
-def port_mappings(draw: st.DrawFn) -> PortMapping:
-    container = draw(port_ranges(max_length=draw(st.sampled_from([0, 0, 10, 70_000]))))
+def port_mappings(draw: st.DrawFn, lengths: tuple[int, ...] = (0, 0, 10, 70_000)) -> PortMapping:
+    """Any mapping; ``lengths`` are the container range lengths to draw from."""
+    container = draw(port_ranges(max_length=draw(st.sampled_from(lengths))))
     host: PortRange | None = None
     kind = draw(st.sampled_from(["none", "same", "dynamic"]))
     if kind == "same":
         start = draw(st.integers(min_value=0, max_value=MAX_PORT - (len(container) - 1)))
         host = PortRange(start, start + len(container) - 1)
     elif kind == "dynamic" and container.is_single:
+        # A host range is never expanded: any length is cheap.
         host = draw(port_ranges())
     address = draw(st.one_of(st.none(), ipv4, ipv6))
     text = None if address is None else draw(address_spellings(address))
@@ -88,22 +90,9 @@ any_text = st.one_of(near_syntax, st.text(max_size=40))
 SMALL_RANGE = 20
 
 
-@st.composite
-def small_port_mappings(draw: st.DrawFn) -> PortMapping:
+def small_port_mappings() -> st.SearchStrategy[PortMapping]:
     """Like ``port_mappings``, with at most ``SMALL_RANGE`` container ports."""
-    length = draw(st.sampled_from([0, 0, 0, 2, SMALL_RANGE - 1]))
-    container = draw(port_ranges(max_length=length))
-    host: PortRange | None = None
-    kind = draw(st.sampled_from(["none", "same", "dynamic"]))
-    if kind == "same":
-        start = draw(st.integers(min_value=0, max_value=MAX_PORT - (len(container) - 1)))
-        host = PortRange(start, start + len(container) - 1)
-    elif kind == "dynamic" and container.is_single:
-        # A host range is never expanded: any length is cheap.
-        host = draw(port_ranges())
-    address = draw(st.one_of(st.none(), ipv4, ipv6))
-    text = None if address is None else draw(address_spellings(address))
-    return PortMapping(container, draw(protocols), address, host, host_ip_text=text)
+    return port_mappings(lengths=(0, 0, 0, 2, SMALL_RANGE - 1))
 
 
 small_exposes = st.builds(Expose, port_ranges(max_length=SMALL_RANGE - 1), expose_protocols)
