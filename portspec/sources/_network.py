@@ -24,18 +24,42 @@ __all__ = [
 _FIELDS = re.compile(r"\w+=\w+(,\w+=\w+)*", re.ASCII)
 _BUILTIN = frozenset({"default", "bridge", "host", "none"})
 _INT64 = 2**63
+# The fields of --network name=... that an endpoint option also sets.
+_FIELD_OPTIONS = frozenset({"alias", "ip", "ip6", "mac-address", "link-local-ip"})
 
 
 @dataclass
-class Attachment:
-    """One network to join, with the options ``--network`` gave it."""
+class _EndpointOptions:
+    """What a network endpoint may be given, by a ``--network`` field or by a flag."""
 
-    target: str
     aliases: list[str] = field(default_factory=list)
     ipv4: str = ""
     ipv6: str = ""
     mac: str = ""
     link_local_ips: list[str] = field(default_factory=list)
+
+    def set(self, option: str, value: str) -> bool:
+        """Take ``option`` (a field or flag name); ``False`` when it is none of these."""
+        if option in ("alias", "network-alias", "net-alias"):
+            self.aliases.append(value)
+        elif option == "ip":
+            self.ipv4 = value
+        elif option == "ip6":
+            self.ipv6 = value
+        elif option == "mac-address":
+            self.mac = value
+        elif option == "link-local-ip":
+            self.link_local_ips.append(value)
+        else:
+            return False
+        return True
+
+
+@dataclass
+class Attachment(_EndpointOptions):
+    """One network to join, with the options ``--network`` gave it."""
+
+    target: str = ""
 
     @property
     def user_defined(self) -> bool:
@@ -44,21 +68,15 @@ class Attachment:
 
 
 @dataclass
-class NetworkFlags:
+class NetworkFlags(_EndpointOptions):
     """The flags that apply to the first network: ``--network-alias``, ``--ip``, ..."""
-
-    aliases: list[str] = field(default_factory=list)
-    ipv4: str = ""
-    ipv6: str = ""
-    mac: str = ""
-    link_local_ips: list[str] = field(default_factory=list)
 
 
 def parse_network(value: str) -> Attachment:
     """One ``--network`` value: a name, or ``name=NAME,alias=A,...`` fields (CSV)."""
     if not _FIELDS.search(value):
-        return Attachment(value)
-    attachment = Attachment("")
+        return Attachment(target=value)
+    attachment = Attachment()
     for item in _first_csv_record(value):
         key, equals, text = _go_lower(item).partition("=")
         if not equals or not key:
@@ -66,16 +84,8 @@ def parse_network(value: str) -> Attachment:
         key, text = key.strip(), text.strip()
         if key == "name":
             attachment.target = text
-        elif key == "alias":
-            attachment.aliases.append(text)
-        elif key == "ip":
-            attachment.ipv4 = text
-        elif key == "ip6":
-            attachment.ipv6 = text
-        elif key == "mac-address":
-            attachment.mac = text
-        elif key == "link-local-ip":
-            attachment.link_local_ips.append(text)
+        elif key in _FIELD_OPTIONS:
+            attachment.set(key, text)
         elif key == "driver-opt":
             option, equals, _ = text.partition("=")
             if not equals or not option:
@@ -98,7 +108,7 @@ def check_attachments(attachments: list[Attachment], flags: NetworkFlags) -> Non
         raise _about(PortSpecError(f"{flags.mac} is not a valid mac address"), None)
     user_defined: bool | None = None
     seen: set[str] = set()
-    for index, attachment in enumerate(attachments or [Attachment("default")]):
+    for index, attachment in enumerate(attachments or [Attachment(target="default")]):
         try:
             if index == 0:
                 _apply_flags(attachment, flags)

@@ -201,23 +201,10 @@ class _CommandLine:
             elif name == "name":
                 self.name = value
             else:
-                self._network_flag(name, value)
+                self.network_flags.set(name, value)
             self.flag_words[name] = where[0]
         except PortSpecError as error:
             raise self._inner_error(error, name, *where) from None
-
-    def _network_flag(self, name: str, value: str) -> None:
-        flags = self.network_flags
-        if name in ("network-alias", "net-alias"):
-            flags.aliases.append(value)
-        elif name == "ip":
-            flags.ipv4 = value
-        elif name == "ip6":
-            flags.ipv6 = value
-        elif name == "mac-address":
-            flags.mac = value
-        elif name == "link-local-ip":
-            flags.link_local_ips.append(value)
 
     def _check_networks(self) -> None:
         try:
