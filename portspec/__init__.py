@@ -1,19 +1,9 @@
 """portspec: Docker port publishing and container links, parsed, checked and written out."""
 
+from typing import TYPE_CHECKING, Any
+
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec._version import __version__
-from portspec.checks.conflicts import (
-    Conflict,
-    ConflictSide,
-    HostSettings,
-    LinkProblem,
-    find_conflicts,
-    find_link_problems,
-)
-from portspec.emit.compose import to_compose
-from portspec.emit.docker_args import to_docker_args, to_docker_command
-from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
-from portspec.emit.engine_api import to_engine_api
 from portspec.errors import PortSpecError
 from portspec.model import (
     Container,
@@ -26,15 +16,73 @@ from portspec.model import (
     Protocol,
     Span,
 )
-from portspec.sources.argv import parse_docker_run
-from portspec.sources.compose import ComposeError, ComposeProblem, Project, load_compose
-from portspec.sources.engine import from_engine_api
-from portspec.sources.runtime import (
-    parse_docker_inspect,
-    parse_docker_port,
-    parse_docker_ps,
-    parse_ps_ports,
-)
+
+if TYPE_CHECKING:
+    from portspec.checks.conflicts import (
+        Conflict,
+        ConflictSide,
+        HostSettings,
+        LinkProblem,
+        find_conflicts,
+        find_link_problems,
+    )
+    from portspec.emit.compose import to_compose
+    from portspec.emit.docker_args import to_docker_args, to_docker_command
+    from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
+    from portspec.emit.engine_api import to_engine_api
+    from portspec.sources.argv import parse_docker_run
+    from portspec.sources.compose import ComposeError, ComposeProblem, Project, load_compose
+    from portspec.sources.engine import from_engine_api
+    from portspec.sources.runtime import (
+        parse_docker_inspect,
+        parse_docker_port,
+        parse_docker_ps,
+        parse_ps_ports,
+    )
+
+# The parsers and values load with the package; the rest (command lines,
+# compose files, conflicts, emitters) loads on first use, so that a tool that
+# only parses a port pays for nothing else.
+_LAZY = {
+    "portspec.checks.conflicts": (
+        "Conflict",
+        "ConflictSide",
+        "HostSettings",
+        "LinkProblem",
+        "find_conflicts",
+        "find_link_problems",
+    ),
+    "portspec.emit.compose": ("to_compose",),
+    "portspec.emit.docker_args": ("to_docker_args", "to_docker_command"),
+    "portspec.emit.docker_sdk": ("from_docker_sdk", "to_docker_sdk"),
+    "portspec.emit.engine_api": ("to_engine_api",),
+    "portspec.sources.argv": ("parse_docker_run",),
+    "portspec.sources.compose": ("ComposeError", "ComposeProblem", "Project", "load_compose"),
+    "portspec.sources.engine": ("from_engine_api",),
+    "portspec.sources.runtime": (
+        "parse_docker_inspect",
+        "parse_docker_port",
+        "parse_docker_ps",
+        "parse_ps_ports",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'portspec' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "ComposeError",

@@ -32,6 +32,7 @@ def test_import_builds_no_grammar() -> None:
         "import sys, portspec; "
         "assert 'lark' not in sys.modules, 'lark imported'; "
         "assert 'yaml' not in sys.modules, 'yaml imported'; "
+        "assert 'portspec.sources.compose' not in sys.modules, 'compose loaded'; "
         "portspec.parse_publish('80'); "
         "assert 'lark' in sys.modules"
     )
@@ -44,3 +45,13 @@ def test_lark_errors_do_not_escape() -> None:
     assert info.value.message == "at 3"
     assert info.value.__cause__ is None
     assert info.value.__suppress_context__
+
+
+def test_every_public_name_resolves() -> None:
+    import portspec
+
+    missing = [name for name in portspec.__all__ if not hasattr(portspec, name)]
+    assert missing == []
+    assert set(portspec.__all__) <= set(dir(portspec))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        portspec.no_such_name  # noqa: B018
