@@ -50,9 +50,12 @@ def test_valid(
     assert service.networks == networks
 
 
+# A fault inside a quoted value is placed on the value, past the quote.
 INVALID = [
-    ("ports: ['abc']", "invalid container port 'abc'", (5, 13)),
-    ("ports: ['0']", "Compose needs a target port", (5, 13)),
+    ("ports: ['abc']", "invalid container port 'abc'", (5, 14)),
+    ("ports: ['0']", "Compose needs a target port", (5, 14)),
+    ("ports: ['1.2.3.999:80:80']", "invalid host address '1.2.3.999'", (5, 14)),
+    ("ports: [80:80/tcpx]", "invalid protocol 'tcpx'", (5, 19)),
     ("ports: [{target: 80, x: 1}]", "additional properties 'x' not allowed", (5, 13)),
     ("ports: [{target: 80, host_ip: abc}]", "invalid ip address: abc", (5, 13)),
     ("ports: [80.5]", "invalid type float64", (5, 13)),

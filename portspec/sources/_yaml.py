@@ -48,6 +48,7 @@ __all__ = [
     "Scalar",
     "ScalarStyle",
     "ScalarValue",
+    "YamlError",
     "Sequence",
     "compose_document",
     "load_yaml",
@@ -994,6 +995,17 @@ def _line_of(text: str, index: int) -> tuple[int, int, int, int]:
     return line, index - start + 1, start, end
 
 
+class YamlError(PortSpecError):
+    """A YAML fault; ``location`` is its place in the whole text, ``reason`` the bare message."""
+
+    def __init__(
+        self, message: str, text: str, span: tuple[int, int] | None, location: Span, reason: str
+    ) -> None:
+        super().__init__(message, text, span)
+        self.location = location
+        self.reason = reason
+
+
 def _error_at(
     text: str, message: str, index: int, end: int | None, path: str | None
 ) -> PortSpecError:
@@ -1011,7 +1023,10 @@ def _error_at(
     trimmed = len(text[line_start:line_end]) - len(source_line)
     start_in_line = max(0, index - line_start - trimmed)
     stop_in_line = max(start_in_line + 1, stop - line_start - trimmed)
-    return PortSpecError(f"{where}: {message}", source_line, (start_in_line, stop_in_line))
+    location = Span(index, max(stop, index), line, column, path)
+    return YamlError(
+        f"{where}: {message}", source_line, (start_in_line, stop_in_line), location, message
+    )
 
 
 def _node_error(message: str, node: Node, path: str | None) -> PortSpecError:
@@ -1020,4 +1035,4 @@ def _node_error(message: str, node: Node, path: str | None) -> PortSpecError:
         f"{path}:{span.line}:{span.column}" if path else f"line {span.line}, column {span.column}"
     )
     raw = node.raw if isinstance(node, Scalar) else ""
-    return PortSpecError(f"{where}: {message}", raw, (0, len(raw)) if raw else None)
+    return YamlError(f"{where}: {message}", raw, (0, len(raw)) if raw else None, span, message)

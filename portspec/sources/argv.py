@@ -11,6 +11,7 @@ container's command, never flags. The flags themselves are data, in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from portspec._parse import parse_expose, parse_link, parse_publish
@@ -27,8 +28,10 @@ from portspec.sources._network import (
 )
 from portspec.sources._shell import Word
 
-__all__ = ["parse_docker_run"]
+__all__ = ["CommandError", "CommandSites", "parse_docker_run", "read_command"]
 
+# Flags whose value portspec reads: a shell expansion there leaves it unknown.
+_UNKNOWABLE = frozenset({"publish", "expose", "link", "network", "net", "publish-all", "name"})
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
@@ -57,6 +60,68 @@ def parse_docker_run(argv: Sequence[str] | str) -> Container:
     return _CommandLine(text, words).read()
 
 
+class CommandError(PortSpecError):
+    """A command line the docker CLI refuses; ``flag`` names the flag whose value is at fault."""
+
+    def __init__(
+        self, message: str, text: str, span: tuple[int, int], *, flag: str | None = None
+    ) -> None:
+        super().__init__(message, text, span)
+        self.flag = flag
+
+
+Offsets = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSites:
+    """Where each value of a command line stood: ``(start, end)`` offsets into its text.
+
+    ``publish``, ``expose`` and ``links`` are in the order of the container's
+    tuples; ``unknown`` holds the flags (``""`` for a word in the place of
+    flags) whose value is a shell expansion, which portspec does not guess.
+    """
+
+    command: Offsets
+    publish: tuple[Offsets, ...] = ()
+    expose: tuple[Offsets, ...] = ()
+    links: tuple[Offsets, ...] = ()
+    networks: tuple[Offsets, ...] = ()
+    publish_all: Offsets | None = None
+    unknown: tuple[tuple[str, Offsets], ...] = ()
+
+
+def read_command(
+    text: str, words: Sequence[Word], unknown: AbstractSet[int] = frozenset()
+) -> tuple[Container, CommandSites]:
+    """Read ``words`` (spans into ``text``) as a command line, and say where each value stood.
+
+    ``unknown`` holds the indexes of words that depend on a shell expansion: a
+    flag value among them is reported in ``CommandSites.unknown`` and not read;
+    such a word where a flag may stand is taken for flags when flags follow it.
+    Raises ``CommandError``.
+
+    >>> from portspec.sources._shell import split
+    >>> text = "docker run -p 8080:80 --expose $P nginx"
+    >>> container, sites = read_command(text, split(text), {5})
+    >>> [text[a:b] for a, b in sites.publish], sites.unknown
+    (['8080:80'], (('expose', (31, 33)),))
+    """
+    line = _CommandLine(text, list(words))
+    line.unknown_starts = {words[i].start for i in unknown}
+    container = line.read()
+    first, last = (words[0].start, words[-1].end) if words else (0, 0)
+    return container, CommandSites(
+        (first, last),
+        tuple(line.sites["publish"]),
+        tuple(line.sites["expose"]),
+        tuple(line.sites["link"]),
+        tuple(line.sites["network"]),
+        line.publish_all_site,
+        tuple(line.unknown_sites),
+    )
+
+
 @dataclass
 class _CommandLine:
     text: str
@@ -71,6 +136,12 @@ class _CommandLine:
     flag_words: dict[str, Word] = field(default_factory=dict)
     publish_all: bool = False
     name: str | None = None
+    unknown_starts: AbstractSet[int] = frozenset()
+    sites: dict[str, list[Offsets]] = field(
+        default_factory=lambda: {"publish": [], "expose": [], "link": [], "network": []}
+    )
+    publish_all_site: Offsets | None = None
+    unknown_sites: list[tuple[str, Offsets]] = field(default_factory=list)
 
     def read(self) -> Container:
         self._skip_command_words()
@@ -128,10 +199,26 @@ class _CommandLine:
                 self.position += 1
                 break
             if len(arg) < 2 or not arg.startswith("-"):
-                break
+                if not self._unknown_flags(word):
+                    break
+                continue
             self.position += 1
             self._flag(word, self.flags, self._apply)
         return self.words[self.position :]
+
+    def _unknown_flags(self, word: Word) -> bool:
+        """Whether ``word``, an expansion where a flag may stand, is taken for flags.
+
+        It is when a flag follows it: ``docker run $OPTS -p 80:80 nginx``.
+        """
+        if word.start not in self.unknown_starts:
+            return False
+        following = self.words[self.position + 1] if self.position + 1 < len(self.words) else None
+        if following is None or not following.value.startswith("-"):
+            return False
+        self.unknown_sites.append(("", (word.start, word.end)))
+        self.position += 1
+        return True
 
     # ------------------------------------------------------------- flags
 
@@ -187,6 +274,17 @@ class _CommandLine:
         return value_word.value, (value_word, 0)
 
     def _apply(self, name: str, value: str, where: tuple[Word, int]) -> None:
+        word, offset = where
+        site = (word.start + offset, word.end) if word.plain else (word.start, word.end)
+        if word.start in self.unknown_starts and name in _UNKNOWABLE:
+            self.unknown_sites.append((name, site))
+            return
+        if name in self.sites:
+            self.sites[name].append(site)
+        elif name == "net":
+            self.sites["network"].append(site)
+        elif name == "publish-all":
+            self.publish_all_site = (word.start, word.end)
         try:
             if name == "publish":
                 self.publish.append(parse_publish(value))
@@ -221,18 +319,18 @@ class _CommandLine:
 
     # ------------------------------------------------------------ errors
 
-    def _error(self, message: str, word: Word) -> PortSpecError:
-        return PortSpecError(message, self.text, (word.start, word.end))
+    def _error(self, message: str, word: Word) -> CommandError:
+        return CommandError(message, self.text, (word.start, word.end))
 
     def _inner_error(
         self, error: PortSpecError, name: str, word: Word, offset: int
-    ) -> PortSpecError:
+    ) -> CommandError:
         """``error`` about a flag's value, its caret moved onto the command line."""
         span = (word.start, word.end)
         if word.plain and error.span is not None and error.text == word.value[offset:]:
             start, end = error.span
             span = (word.start + offset + start, word.start + offset + max(end, start + 1))
-        return PortSpecError(f"--{name}: {error.message}", self.text, span)
+        return CommandError(f"--{name}: {error.message}", self.text, span, flag=name)
 
 
 def _value(kind: str | None, name: str, value: str, line: _CommandLine, word: Word) -> str:

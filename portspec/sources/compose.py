@@ -41,14 +41,19 @@ from portspec.sources._yaml import (
     Mapping,
     Node,
     Scalar,
+    ScalarStyle,
     Sequence,
+    YamlError,
     compose_document,
     load_yaml_documents,
 )
 
 __all__ = [
     "COMPOSE_ERROR",
+    "UNDEFINED_SERVICE",
+    "UNREADABLE",
     "UNSET_VARIABLE",
+    "WRONG_SHAPE",
     "ComposeError",
     "ComposeProblem",
     "Project",
@@ -56,8 +61,15 @@ __all__ = [
     "load_compose",
 ]
 
-#: The code of a problem Compose refuses the file for.
-COMPOSE_ERROR = "PS001"
+#: The code of a problem Compose refuses the file for, where no finer code fits.
+COMPOSE_ERROR = "PS008"
+#: A file that cannot be read: I/O, encoding, YAML syntax.
+UNREADABLE = "PS000"
+#: A key whose value has the wrong shape (a string where a list belongs).
+WRONG_SHAPE = "PS004"
+#: ``links`` or ``network_mode: service:`` naming a service the project lacks.
+UNDEFINED_SERVICE = "PS111"
+_ITEM_CODES = {"ports": "PS001", "expose": "PS002", "links": "PS003", "external_links": "PS003"}
 #: The code of a variable that is unset and has no default: Compose warns and substitutes "".
 UNSET_VARIABLE = "PS005"
 
@@ -217,8 +229,8 @@ class _Loader:
         self.dotenv = (dotenv, paths)
         self.environ = environ
 
-    def error(self, message: str, span: Span) -> None:
-        self.problems.append(ComposeProblem(COMPOSE_ERROR, message, span))
+    def error(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
+        self.problems.append(ComposeProblem(code, message, span))
 
     def run(self) -> tuple[Project | None, list[ComposeProblem]]:
         try:
@@ -261,7 +273,9 @@ class _Loader:
             try:
                 text: str | bytes = source.read_bytes()
             except OSError as error:
-                self.error(f"cannot read {path}: {error.strerror}", Span(0, 0, path=path))
+                self.error(
+                    f"cannot read {path}: {error.strerror}", Span(0, 0, path=path), UNREADABLE
+                )
                 return []
         elif isinstance(source, str):
             text = source
@@ -273,8 +287,11 @@ class _Loader:
             nodes = load_yaml_documents(text, path=path)
             self.documents.extend(n for n in nodes if isinstance(n, Mapping))
             return [(compose_document(node, path=path), path) for node in nodes]
+        except YamlError as error:
+            self.error(error.reason, error.location, UNREADABLE)
+            return []
         except PortSpecError as error:
-            self.error(error.message, Span(0, 0, path=path))
+            self.error(error.message, Span(0, 0, path=path), UNREADABLE)
             return []
 
     # Compose interpolates every string of a file, and refuses it for any bad one.
@@ -324,7 +341,7 @@ class _Loader:
         if node is None or (isinstance(node, Scalar) and node.value is None):
             return
         if not isinstance(node, Mapping):
-            self.error("services must be a mapping", node.span)
+            self.error("services must be a mapping", node.span, WRONG_SHAPE)
             return
         for entry in node.entries:
             name = str(self.value(entry.key))
@@ -332,7 +349,7 @@ class _Loader:
             if isinstance(body, Scalar) and body.value is None:
                 body = Mapping(())
             if not isinstance(body, Mapping):
-                self.error(f"services.{name} must be a mapping", body.span)
+                self.error(f"services.{name} must be a mapping", body.span, WRONG_SHAPE)
                 continue
             service = services.get(name)
             if service is None or body.tag == "!override":
@@ -364,7 +381,11 @@ class _Loader:
                 text = self.value(value) if isinstance(value, Scalar) else None
                 if not isinstance(text, str):
                     if not (isinstance(value, Scalar) and value.value is None):
-                        self.error(f"services.{service.name}.{key} must be a string", value.span)
+                        self.error(
+                            f"services.{service.name}.{key} must be a string",
+                            value.span,
+                            WRONG_SHAPE,
+                        )
                     continue
                 service.scalars[key] = (text, value.span)
             elif key == "networks":
@@ -392,7 +413,7 @@ class _Loader:
         if isinstance(node, Scalar) and node.value is None:
             return []
         if not isinstance(node, Sequence):
-            self.error(f"services.{service}.{key} must be an array", node.span)
+            self.error(f"services.{service}.{key} must be an array", node.span, WRONG_SHAPE)
             return []
         items: list[_Item] = []
         for index, item in enumerate(node.items):
@@ -402,7 +423,7 @@ class _Loader:
             try:
                 items.append(_PARSERS[key](item, where, self.value))
             except PortSpecError as error:
-                self.error(_with_caret(error), item.span)
+                self.error(_with_caret(error), _fault_span(item, error), _ITEM_CODES[key])
         return items
 
     def resolve_extends(self, services: dict[str, _Service], env: AbcMapping[str, str]) -> None:
@@ -464,6 +485,9 @@ class _Loader:
                     locations[(name, key, index)] = item.span
             network_mode = service.scalars.get("network_mode")
             mode = network_mode[0] if network_mode else ""
+            locations[(name, "service", 0)] = service.span
+            if network_mode:
+                locations[(name, "network_mode", 0)] = network_mode[1]
             if mode and service.has_networks:
                 self.error(
                     f"service {name} declares mutually exclusive `network_mode` and `networks`",
@@ -475,12 +499,14 @@ class _Loader:
                     self.error(
                         f'service "{name}" depends on undefined service "{item.value.name}"',
                         item.span,
+                        UNDEFINED_SERVICE,
                     )
             if mode.startswith("service:") and mode[len("service:") :] not in services:
                 assert network_mode is not None
                 self.error(
                     f'service "{name}" depends on undefined service "{mode[len("service:") :]}"',
                     network_mode[1],
+                    UNDEFINED_SERVICE,
                 )
             container_name = service.scalars.get("container_name")
             image = service.scalars.get("image")
@@ -541,6 +567,31 @@ def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> N
         current.scalars.update(incoming.scalars)
         if incoming.networks_given:
             current.has_networks = incoming.has_networks
+
+
+def _fault_span(node: Node, error: PortSpecError) -> Span:
+    """Where in the file the fault of a scalar's value stood, or the scalar's span."""
+    span = node.span
+    if not isinstance(node, Scalar) or error.span is None or not error.text:
+        return span
+    raw = node.raw
+    if node.style is ScalarStyle.PLAIN and raw == error.text:
+        skip = 0
+    elif len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and raw[1:-1] == error.text:
+        skip = 1
+    else:
+        return span
+    start, end = error.span
+    end = max(end, start + 1)
+    if "\n" in raw[: skip + end]:
+        return span
+    return Span(
+        span.start + skip + start,
+        span.start + skip + end,
+        span.line,
+        span.column + skip + start,
+        span.path,
+    )
 
 
 def _with_caret(error: PortSpecError) -> str:
