@@ -9,13 +9,54 @@ rule, and the docs pages and ``portspec rule CODE`` show.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from portspec.lint.diagnostic import Severity
+from portspec.checks.conflicts import HostSettings
+from portspec.lint.diagnostic import Fix, Severity
+from portspec.lint.units import Entry, Site, Unit
+from portspec.model import Expose, Link, PortMapping
 
-__all__ = ["DOCS_URL", "Example", "Rule", "all_rules", "get_rule", "register"]
+__all__ = [
+    "DOCS_URL",
+    "Context",
+    "Example",
+    "Finding",
+    "Rule",
+    "all_rules",
+    "get_rule",
+    "register",
+]
+
+#: Ports of services that should never face the network unguarded (PS301).
+SENSITIVE_PORTS = frozenset(
+    {
+        22,  # ssh
+        23,  # telnet
+        1433,  # SQL Server
+        1521,  # Oracle
+        2375,  # Docker API, plain
+        2376,  # Docker API, TLS
+        2379,  # etcd
+        2380,  # etcd peers
+        3306,  # MySQL, MariaDB
+        3389,  # RDP
+        5432,  # PostgreSQL
+        5900,  # VNC
+        5984,  # CouchDB
+        6379,  # Redis
+        6443,  # Kubernetes API
+        8086,  # InfluxDB
+        8500,  # Consul
+        9042,  # Cassandra
+        9200,  # Elasticsearch
+        9300,  # Elasticsearch transport
+        10250,  # kubelet
+        11211,  # memcached
+        27017,  # MongoDB
+    }
+)
 
 #: Where each rule's page is published; ``{code}`` is filled in.
 DOCS_URL = "https://github.com/portspec/portspec/blob/main/docs/rules/{code}.md"
@@ -29,8 +70,38 @@ class Example:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the rules may assume: the target engine, the host and the team's options."""
+
+    #: The Docker Engine the files are meant for, as (major, minor); None: the latest.
+    docker_version: tuple[int, int] | None = None
+    host: HostSettings = field(default_factory=HostSettings)
+    sensitive_ports: frozenset[int] = SENSITIVE_PORTS
+    large_range: int = 100
+    quote_all_ports: bool = False
+
+    def engine_at_least(self, major: int) -> bool:
+        """Whether the target engine is ``major`` or later (the latest is)."""
+        return self.docker_version is None or self.docker_version[0] >= major
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports: a place, a message, maybe a fix or a severity of its own."""
+
+    site: Site
+    message: str
+    fix: Fix | None = None
+    severity: Severity | None = None
+
+
 class Rule:
-    """Base of every rule; subclasses set the class variables and write a docstring."""
+    """Base of every rule; subclasses set the class variables and write a docstring.
+
+    A rule overrides the hooks it needs: one value at a time (``mapping``,
+    ``expose``, ``link``), one container (``unit``) or the whole set (``units``).
+    """
 
     code: ClassVar[str]
     name: ClassVar[str]
@@ -56,6 +127,26 @@ class Rule:
     def help_url(cls) -> str:
         """The rule's documentation page."""
         return DOCS_URL.format(code=cls.code)
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        """Findings about one published port."""
+        return ()
+
+    def expose(self, entry: Entry[Expose], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        """Findings about one exposed port."""
+        return ()
+
+    def link(self, entry: Entry[Link], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        """Findings about one link (``links`` and ``--link``; not ``external_links``)."""
+        return ()
+
+    def unit(self, unit: Unit, ctx: Context) -> Iterable[Finding]:
+        """Findings about one container as a whole."""
+        return ()
+
+    def units(self, units: Sequence[Unit], ctx: Context) -> Iterable[Finding]:
+        """Findings about the whole set of containers of a run."""
+        return ()
 
 
 def _doc(cls: type[Rule]) -> str:

@@ -71,6 +71,8 @@ class CommandError(PortSpecError):
 
 
 Offsets = tuple[int, int]
+#: A value's offsets and its text as the CLI received it.
+Placed = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +85,10 @@ class CommandSites:
     """
 
     command: Offsets
-    publish: tuple[Offsets, ...] = ()
-    expose: tuple[Offsets, ...] = ()
-    links: tuple[Offsets, ...] = ()
-    networks: tuple[Offsets, ...] = ()
+    publish: tuple[Placed, ...] = ()
+    expose: tuple[Placed, ...] = ()
+    links: tuple[Placed, ...] = ()
+    networks: tuple[Placed, ...] = ()
     publish_all: Offsets | None = None
     unknown: tuple[tuple[str, Offsets], ...] = ()
 
@@ -104,7 +106,7 @@ def read_command(
     >>> from portspec.sources._shell import split
     >>> text = "docker run -p 8080:80 --expose $P nginx"
     >>> container, sites = read_command(text, split(text), {5})
-    >>> [text[a:b] for a, b in sites.publish], sites.unknown
+    >>> [text[a:b] for a, b, _ in sites.publish], sites.unknown
     (['8080:80'], (('expose', (31, 33)),))
     """
     line = _CommandLine(text, list(words))
@@ -137,7 +139,7 @@ class _CommandLine:
     publish_all: bool = False
     name: str | None = None
     unknown_starts: AbstractSet[int] = frozenset()
-    sites: dict[str, list[Offsets]] = field(
+    sites: dict[str, list[Placed]] = field(
         default_factory=lambda: {"publish": [], "expose": [], "link": [], "network": []}
     )
     publish_all_site: Offsets | None = None
@@ -280,9 +282,9 @@ class _CommandLine:
             self.unknown_sites.append((name, site))
             return
         if name in self.sites:
-            self.sites[name].append(site)
+            self.sites[name].append((*site, value))
         elif name == "net":
-            self.sites["network"].append(site)
+            self.sites["network"].append((*site, value))
         elif name == "publish-all":
             self.publish_all_site = (word.start, word.end)
         try:

@@ -685,8 +685,7 @@ def _long_port(node: Mapping, where: str, _value: _Values) -> _Item:
             text = fields[option][0]
             if not isinstance(text, str):
                 raise PortSpecError(f"{where}.{option} must be a string")
-            if option != "mode" or text != "ingress":
-                ignored.append(f"{option}={text}")
+            ignored.append(f"{option}={text}")
     mapping = PortMapping(
         PortRange.single(target), protocol, host_ip, host, host_ip_text, tuple(ignored)
     )

@@ -1,0 +1,499 @@
+"""Read every input into units, run the enabled rules, and turn findings into diagnostics.
+
+Compose files load as Compose loads them (``compose.override.yaml`` beside
+its base merges into it); shell scripts, Makefiles and Markdown give their
+``docker run``/``docker create`` lines; Dockerfiles their ``EXPOSE`` values.
+All the units of a run form one set for the conflict and link rules, unless
+``per_file`` keeps each file apart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portspec._parse import parse_expose
+from portspec.errors import PortSpecError
+from portspec.lint.diagnostic import Diagnostic, Severity
+from portspec.lint.rule import Context, Finding, Rule, all_rules
+from portspec.lint.units import Document, Entry, Kind, Site, Unit
+from portspec.model import Container, Expose, Link, PortMapping
+
+__all__ = ["LintResult", "Source", "default_enabled", "lint", "lint_text"]
+
+_BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+_DIRECTIVE = re.compile(r"portspec:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
+_FLAG_CODES = {"publish": "PS001", "expose": "PS002", "link": "PS003"}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input: its name as shown, its kind, and a path to read or the text itself."""
+
+    display: str
+    kind: Kind
+    path: Path | None = None
+    text: str | None = None
+
+
+@dataclass
+class LintResult:
+    """The diagnostics of a run, in file and position order, and the documents they point into."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+
+def default_enabled(code: str, path: str) -> bool:
+    """The rules on by default."""
+    from portspec.lint.rule import get_rule  # noqa: PLC0415
+
+    rule = get_rule(code)
+    return rule is not None and rule.default
+
+
+def lint_text(
+    text: str,
+    path: str = "-",
+    kind: Kind = "compose",
+    *,
+    ctx: Context | None = None,
+    enabled: Callable[[str, str], bool] = default_enabled,
+    env: Mapping[str, str] | None = None,
+) -> list[Diagnostic]:
+    """Lint one text as a file of ``kind`` named ``path``.
+
+    >>> [d.code for d in lint_text("services:\\n  db:\\n    ports: ['5432:5432']\\n")]
+    ['PS301']
+    """
+    return lint(
+        [Source(path, kind, text=text)], ctx=ctx or Context(), enabled=enabled, env=env
+    ).diagnostics
+
+
+def lint(
+    sources: Sequence[Source],
+    *,
+    ctx: Context,
+    enabled: Callable[[str, str], bool] = default_enabled,
+    per_file: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> LintResult:
+    """Lint ``sources`` together; ``enabled(code, path)`` says which rules report where."""
+    run = _Run(ctx, enabled, dict(os.environ) if env is None else dict(env))
+    for group in _groups(sources):
+        run.read(group)
+    rules = [rule() for rule in all_rules() if _any_enabled(rule, enabled, run.result.documents)]
+    units = run.units
+    for unit in units:
+        for rule in rules:
+            for entry in unit.publish:
+                run.report(rule, rule.mapping(entry, unit, ctx))
+            for expose in unit.expose:
+                run.report(rule, rule.expose(expose, unit, ctx))
+            for link in unit.links:
+                run.report(rule, rule.link(link, unit, ctx))
+            run.report(rule, rule.unit(unit, ctx))
+    sets: list[list[Unit]] = []
+    if per_file:
+        by_document: dict[str, list[Unit]] = {}
+        for unit in units:
+            by_document.setdefault(unit.project or unit.site.document.path, []).append(unit)
+        sets = list(by_document.values())
+    else:
+        sets = [units]
+    for members in sets:
+        for rule in rules:
+            run.report(rule, rule.units(members, ctx))
+    run.result.diagnostics.sort(key=Diagnostic.sort_key)
+    return run.result
+
+
+def _any_enabled(
+    rule: type[Rule], enabled: Callable[[str, str], bool], documents: Mapping[str, Document]
+) -> bool:
+    return any(enabled(rule.code, path) for path in documents) if documents else False
+
+
+def _groups(sources: Sequence[Source]) -> list[list[Source]]:
+    """Each source alone, but a compose override file with the base it overrides."""
+    groups: list[list[Source]] = []
+    overrides: dict[tuple[str, str], Source] = {}
+    for source in sources:
+        if source.kind == "compose" and source.path is not None:
+            name = source.path.name
+            stem, dot, ext = name.rpartition(".")
+            if stem.endswith(".override") and stem[: -len(".override")] in (
+                "compose",
+                "docker-compose",
+            ):
+                overrides[(str(source.path.parent), stem[: -len(".override")])] = source
+    used: set[int] = set()
+    for source in sources:
+        if id(source) in {id(s) for s in overrides.values()}:
+            continue
+        group = [source]
+        if source.kind == "compose" and source.path is not None and source.path.name in _BASES:
+            key = (str(source.path.parent), source.path.name.rpartition(".")[0])
+            override = overrides.get(key)
+            if override is not None and id(override) not in used:
+                group.append(override)
+                used.add(id(override))
+        groups.append(group)
+    groups.extend([s] for s in overrides.values() if id(s) not in used)
+    return groups
+
+
+class _Run:
+    def __init__(
+        self, ctx: Context, enabled: Callable[[str, str], bool], env: dict[str, str]
+    ) -> None:
+        self.ctx = ctx
+        self.enabled = enabled
+        self.env = env
+        self.result = LintResult()
+        self.units: list[Unit] = []
+        self.labels: set[str] = set()
+        self.rules = {rule.code: rule for rule in all_rules()}
+
+    # ------------------------------------------------------------ output
+
+    def report(self, rule: Rule | type[Rule], findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.emit(rule.code, finding, rule.severity)
+
+    def emit(self, code: str, finding: Finding, severity: Severity | None = None) -> None:
+        document = finding.site.document
+        if not self.enabled(code, document.path):
+            return
+        line, column = document.position(finding.site.start)
+        end_line, end_column = document.position(max(finding.site.end, finding.site.start))
+        if (end_line, end_column) == (line, column):
+            end_column = column + 1
+        if _suppressed(document, line, code):
+            return
+        rule = self.rules.get(code)
+        level = finding.severity or severity or (rule.severity if rule else Severity.ERROR)
+        self.result.diagnostics.append(
+            Diagnostic(
+                document.path,
+                line,
+                column,
+                end_line,
+                end_column,
+                code,
+                level,
+                finding.message,
+                finding.fix,
+                finding.site.start,
+                finding.site.end,
+            )
+        )
+
+    def problem(self, code: str, document: Document, start: int, end: int, message: str) -> None:
+        self.emit(code, Finding(Site(document, start, end), message))
+
+    def label(self, wanted: str, document: Document) -> str:
+        label = wanted
+        if label in self.labels:
+            label = f"{wanted} ({document.path})"
+        number = 2
+        while label in self.labels:
+            label = f"{wanted} ({document.path} #{number})"
+            number += 1
+        self.labels.add(label)
+        return label
+
+    # ----------------------------------------------------------- reading
+
+    def document(self, source: Source) -> Document | None:
+        text = source.text
+        if text is None:
+            assert source.path is not None
+            try:
+                data = source.path.read_bytes()
+            except OSError as error:
+                document = Document(source.display, "", source.kind)
+                self.result.documents[source.display] = document
+                self.problem("PS000", document, 0, 0, f"cannot read: {error.strerror}")
+                return None
+            text = _decode(data)
+            if text is None:
+                document = Document(source.display, "", source.kind)
+                self.result.documents[source.display] = document
+                self.problem("PS000", document, 0, 0, "not UTF-8 text")
+                return None
+        document = Document(source.display, text, source.kind)
+        self.result.documents[source.display] = document
+        return document
+
+    def read(self, group: list[Source]) -> None:
+        documents = [self.document(source) for source in group]
+        if any(d is None for d in documents):
+            return
+        readable = [d for d in documents if d is not None]
+        kind = group[0].kind
+        if kind == "compose":
+            self.read_compose(group, readable)
+        elif kind == "dockerfile":
+            self.read_dockerfile(readable[0])
+        else:
+            self.read_script(readable[0])
+
+    def read_compose(self, group: list[Source], documents: list[Document]) -> None:
+        from portspec.sources.compose import UNSET_VARIABLE, _Loader  # noqa: PLC0415
+
+        first = group[0]
+        by_path: dict[str | None, Document] = {}
+        if first.path is not None:
+            for source, document in zip(group, documents, strict=True):
+                assert source.path is not None
+                by_path[str(source.path)] = document
+            loaded = _Loader(first.path, self.env, [s.path for s in group[1:] if s.path]).run()
+        else:
+            by_path[None] = documents[0]
+            loaded = _Loader(documents[0].text, self.env, ()).run()
+        project, problems = loaded
+        item_spans = (
+            {(s.path, s.start, s.end) for s in project.locations.values()} if project else set()
+        )
+        for problem in problems:
+            span = problem.span
+            document = by_path.get(span.path)
+            if document is None:
+                document = documents[0]
+                if span.path is not None and span.path not in by_path:
+                    # an extends file of its own: shown with its own name
+                    document = self.extra_document(span.path) or document
+            if problem.code == UNSET_VARIABLE and (span.path, span.start, span.end) not in (
+                item_spans
+            ):
+                continue  # a variable outside ports, expose and links
+            message = problem.message.partition("\n")[0]
+            self.problem(problem.code, document, span.start, span.end, message)
+        if project is None:
+            return
+        project_key = documents[0].path
+        for service, container in project.services.items():
+            self.add_compose_unit(project, project_key, service, container, by_path, documents[0])
+
+    def extra_document(self, path: str) -> Document | None:
+        if path in self.result.documents:
+            return self.result.documents[path]
+        try:
+            text = _decode(Path(path).read_bytes())
+        except OSError:
+            return None
+        if text is None:
+            return None
+        document = Document(path, text, "compose")
+        self.result.documents[path] = document
+        return document
+
+    def add_compose_unit(
+        self,
+        project: object,
+        project_key: str,
+        service: str,
+        container: Container,
+        by_path: Mapping[str | None, Document],
+        fallback: Document,
+    ) -> None:
+        from portspec.sources.compose import Project  # noqa: PLC0415
+
+        assert isinstance(project, Project)
+        locations = project.locations
+
+        def site(key: str, index: int) -> Site | None:
+            span = locations.get((service, key, index))
+            if span is None:
+                return None
+            document = by_path.get(span.path)
+            if document is None and span.path is not None:
+                document = self.extra_document(span.path)
+            return Site(document or fallback, span.start, span.end)
+
+        unit_site = site("service", 0) or Site(fallback, 0, 0)
+
+        def entries(key: str, values: Sequence[PortMapping | Expose | Link]) -> list[Entry[object]]:
+            out: list[Entry[object]] = []
+            for index, value in enumerate(values):
+                where = site(key, index)
+                if where is None:
+                    continue
+                text, long = _compose_text(where.text)
+                out.append(Entry(value, where, index, text, long))
+            return out
+
+        externals = project.external_links.get(service, ())
+        self.units.append(
+            Unit(
+                label=self.label(service, unit_site.document),
+                container=container,
+                origin="compose",
+                site=unit_site,
+                publish=tuple(entries("ports", container.publish)),  # type: ignore[arg-type]
+                expose=tuple(entries("expose", container.expose)),  # type: ignore[arg-type]
+                links=tuple(entries("links", container.links)),  # type: ignore[arg-type]
+                external_links=tuple(entries("external_links", externals)),  # type: ignore[arg-type]
+                network=site("network_mode", 0),
+                project=project_key,
+                link_name=service,
+            )
+        )
+
+    def read_script(self, document: Document) -> None:
+        from portspec.sources.argv import CommandError, read_command  # noqa: PLC0415
+        from portspec.sources.scripts import find_docker_commands  # noqa: PLC0415
+
+        kind = document.kind
+        assert kind in ("shell", "makefile", "markdown")
+        for command in find_docker_commands(document.text, kind):
+            try:
+                container, sites = read_command(document.text, command.words, command.unknown)
+            except CommandError as error:
+                start, end = error.span or (command.start, command.end)
+                code = _FLAG_CODES.get(error.flag or "", "PS006")
+                self.problem(code, document, start, end, error.message)
+                continue
+            except PortSpecError as error:
+                start, end = error.span or (command.start, command.end)
+                self.problem("PS006", document, start, end, error.message)
+                continue
+            for flag, (start, end) in sites.unknown:
+                what = f"--{flag}" if flag else "these flags"
+                text = document.text[start:end]
+                message = (
+                    f"the value of {what} ({text}) is only known when the script runs: not checked"
+                    if flag
+                    else f"{text} may add flags that portspec cannot see"
+                )
+                self.problem("PS007", document, start, end, message)
+            line, _ = document.position(command.start)
+            label = container.name or f"{document.path}:{line}"
+            unit_site = Site(document, command.start, command.end)
+
+            def entries(
+                placed: Sequence[tuple[int, int, str]], values: Sequence[object]
+            ) -> tuple[Entry[object], ...]:
+                return tuple(
+                    Entry(value, Site(document, start, end), index, text)
+                    for index, (value, (start, end, text)) in enumerate(
+                        zip(values, placed, strict=True)
+                    )
+                )
+
+            all_site = Site(document, *sites.publish_all) if sites.publish_all is not None else None
+            self.units.append(
+                Unit(
+                    label=self.label(label, document),
+                    container=container,
+                    origin="command",
+                    site=unit_site,
+                    publish=entries(sites.publish, container.publish),  # type: ignore[arg-type]
+                    expose=entries(sites.expose, container.expose),  # type: ignore[arg-type]
+                    links=entries(sites.links, container.links),  # type: ignore[arg-type]
+                    network=Site(document, *sites.networks[0][:2]) if sites.networks else None,
+                    publish_all=all_site,
+                    link_name=container.name,
+                )
+            )
+
+    def read_dockerfile(self, document: Document) -> None:
+        from portspec.sources.scripts import find_dockerfile_exposes  # noqa: PLC0415
+
+        exposes: list[Entry[Expose]] = []
+        for found in find_dockerfile_exposes(document.text):
+            if found.unknown:
+                self.problem(
+                    "PS007",
+                    document,
+                    found.start,
+                    found.end,
+                    f"EXPOSE {found.value} is only known at build time: not checked",
+                )
+                continue
+            try:
+                value = parse_expose(found.value)
+            except PortSpecError as error:
+                start, end = error.span or (0, len(found.value))
+                self.problem(
+                    "PS002",
+                    document,
+                    found.start + start,
+                    found.start + max(end, start + 1),
+                    f"EXPOSE: {error.message}",
+                )
+                continue
+            site = Site(document, found.start, found.end)
+            exposes.append(Entry(value, site, len(exposes), found.value))
+        if exposes:
+            self.units.append(
+                Unit(
+                    label=self.label(document.path, document),
+                    container=Container(expose=tuple(e.value for e in exposes)),
+                    origin="dockerfile",
+                    site=Site(document, 0, 0),
+                    expose=tuple(exposes),
+                )
+            )
+
+
+def _compose_text(raw: str) -> tuple[str, bool]:
+    """A compose entry's value as typed (quotes undone) and whether it is long syntax."""
+    if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0]:
+        inner = raw[1:-1]
+        if "\\" in inner or "'" in inner or '"' in inner or "$" in inner:
+            return "", False
+        return inner, False
+    if raw.startswith("{") or re.search(r":\s", raw) or "\n" in raw:
+        return "", True
+    if "$" in raw or raw[:1] in "&!*":
+        return "", False
+    return raw, False
+
+
+def _decode(data: bytes) -> str | None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _suppressed(document: Document, line: int, code: str) -> bool:
+    """Whether ``# portspec: ignore[CODE]`` on the line, or alone on the line above, covers it."""
+    for number, alone in ((line, False), (line - 1, True)):
+        text = document.line_text(number)
+        if "portspec" not in text:
+            continue
+        comment = _comment_part(text, document.kind)
+        if comment is None or (alone and text[: len(text) - len(comment)].strip()):
+            continue
+        for match in _DIRECTIVE.finditer(comment):
+            codes = match.group(1)
+            if codes is None:
+                return True
+            wanted = {c.strip().upper() for c in codes.split(",") if c.strip()}
+            if code in wanted or any(code.startswith(w) for w in wanted):
+                return True
+    return False
+
+
+def _comment_part(text: str, kind: Kind) -> str | None:
+    """The comment of a line, from its ``#`` (or ``<!--`` in Markdown) on, or None."""
+    if kind == "markdown":
+        at = text.find("<!--")
+        if at >= 0:
+            return text[at:]
+    at = text.find("#")
+    while at > 0 and not text[at - 1].isspace():
+        at = text.find("#", at + 1)
+    return None if at < 0 else text[at:]

@@ -1,0 +1,945 @@
+"""The rule catalogue: one small class per code.
+
+Codes are stable: a code is never reused and never changes its meaning.
+PS0xx: the text does not read. PS1xx: conflicts between containers. PS2xx:
+Docker accepts it but will not do what it says. PS3xx: security and practice.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Sequence
+from ipaddress import IPv6Address
+
+from portspec.checks.conflicts import Conflict, find_conflicts, find_link_problems
+from portspec.lint.diagnostic import Edit, Fix, Severity
+from portspec.lint.rule import Context, Example, Finding, Rule, register
+from portspec.lint.units import Entry, Site, Unit
+from portspec.model import Expose, Link, PortMapping
+
+__all__: list[str] = []
+
+_NAMES = {
+    22: "SSH",
+    23: "Telnet",
+    1433: "SQL Server",
+    1521: "Oracle",
+    2375: "the Docker API",
+    2376: "the Docker API",
+    2379: "etcd",
+    2380: "etcd",
+    3306: "MySQL",
+    3389: "RDP",
+    5432: "PostgreSQL",
+    5900: "VNC",
+    5984: "CouchDB",
+    6379: "Redis",
+    6443: "the Kubernetes API",
+    8086: "InfluxDB",
+    8500: "Consul",
+    9042: "Cassandra",
+    9200: "Elasticsearch",
+    9300: "Elasticsearch",
+    10250: "the kubelet",
+    11211: "memcached",
+    27017: "MongoDB",
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _compose(body: str) -> str:
+    return "services:\n" + body
+
+
+def _publishes(unit: Unit) -> bool:
+    """Whether Docker publishes the unit's ports at all (not with host, none, shared networks)."""
+    mode = _mode(unit)
+    return not (mode in ("host", "none") or mode.startswith(("service:", "container:")))
+
+
+def _wildcard(mapping: PortMapping) -> bool:
+    address = mapping.host_ip
+    return address is None or address.is_unspecified
+
+
+def _shell_quote(text: str) -> str:
+    return shlex.quote(text)
+
+
+def _yaml_needs_quotes(text: str) -> bool:
+    return not re.fullmatch(r"[0-9]+", text)
+
+
+def _rewrite(entry: Entry[PortMapping], new: str, message: str, *, safe: bool) -> Fix | None:
+    """A fix that replaces a short-syntax value, keeping (or adding) the quotes it needs."""
+    site = entry.site
+    raw = site.text
+    if entry.long or not entry.text:
+        return None
+    if raw == entry.text:
+        if site.document.kind == "compose":
+            replacement = f'"{new}"' if _yaml_needs_quotes(new) else new
+        else:
+            replacement = _shell_quote(new)
+        edit = Edit(site.start, site.end, replacement)
+    elif len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and raw[1:-1] == entry.text:
+        if any(char in new for char in "\\\"'$`"):
+            return None
+        edit = Edit(site.start + 1, site.end - 1, new)
+    else:
+        return None
+    return Fix(message, (edit,), safe=safe)
+
+
+def _where(site: Site) -> str:
+    line, column = site.document.position(site.start)
+    return f"{site.document.path}:{line}:{column}"
+
+
+# --------------------------------------------------------- PS0xx: reading
+
+
+@register
+class UnreadableFile(Rule):
+    """The file cannot be read: I/O error, bad encoding or broken YAML.
+
+    Nothing in a file that does not read can be checked, and Docker refuses
+    it too: Compose stops at the first YAML error.
+    """
+
+    code = "PS000"
+    name = "unreadable-file"
+    severity = Severity.ERROR
+    bad = Example("compose.yaml", _compose("  web:\n    ports: [80:80\n"))
+    good = Example("compose.yaml", _compose("  web:\n    ports: ['80:80']\n"))
+
+
+@register
+class InvalidPortMapping(Rule):
+    """A port mapping Docker refuses.
+
+    ``docker run -p`` and Compose's ``ports`` refuse it before anything runs:
+    a port above 65535, ranges of different lengths, an unknown protocol, a
+    host address that is not one.
+    """
+
+    code = "PS001"
+    name = "invalid-port-mapping"
+    severity = Severity.ERROR
+    bad = Example("run.sh", "docker run -p 8080:80/tpc nginx\n")
+    good = Example("run.sh", "docker run -p 8080:80/tcp nginx\n")
+
+
+@register
+class InvalidExpose(Rule):
+    """An exposed port Docker refuses.
+
+    ``--expose``, Compose's ``expose`` and a Dockerfile's ``EXPOSE`` take a
+    port or a range, with an optional protocol, and nothing else.
+    """
+
+    code = "PS002"
+    name = "invalid-expose"
+    severity = Severity.ERROR
+    bad = Example("Dockerfile", "FROM nginx\nEXPOSE 80:80\n")
+    good = Example("Dockerfile", "FROM nginx\nEXPOSE 80\n")
+
+
+@register
+class InvalidLink(Rule):
+    """A link Docker refuses.
+
+    ``--link`` and Compose's ``links`` take ``name`` or ``name:alias``.
+    """
+
+    code = "PS003"
+    name = "invalid-link"
+    severity = Severity.ERROR
+    bad = Example("run.sh", "docker run --link db:alias:x app\n")
+    good = Example("run.sh", "docker run --name db postgres\ndocker run --link db:alias app\n")
+
+
+@register
+class ComposeWrongShape(Rule):
+    """A compose key whose value has the wrong shape.
+
+    Compose refuses the file: ``ports`` must be a list, a service a mapping,
+    ``network_mode`` a string.
+    """
+
+    code = "PS004"
+    name = "compose-wrong-shape"
+    severity = Severity.ERROR
+    bad = Example("compose.yaml", _compose("  web:\n    image: nginx\n    ports: '80:80'\n"))
+    good = Example("compose.yaml", _compose("  web:\n    image: nginx\n    ports: ['80:80']\n"))
+
+
+@register
+class UnsetVariable(Rule):
+    """A port, expose or link entry uses a variable that is not set and has no default.
+
+    Compose substitutes an empty string and warns; the entry then means
+    something else than intended (``${PORT}:80`` becomes ``:80``), or Compose
+    refuses it. Give the variable a default: ``${PORT:-8080}``.
+    """
+
+    code = "PS005"
+    name = "unset-variable"
+    severity = Severity.WARNING
+    bad = Example("compose.yaml", _compose("  web:\n    ports: ['${PS_EXAMPLE_UNSET}:80']\n"))
+    good = Example(
+        "compose.yaml", _compose("  web:\n    ports: ['${PS_EXAMPLE_UNSET:-8080}:80']\n")
+    )
+
+
+@register
+class InvalidCommand(Rule):
+    """A ``docker run``/``docker create`` command line the docker CLI refuses.
+
+    An unknown flag, a flag without its value, a bad ``--network``: the CLI
+    stops before it creates anything.
+    """
+
+    code = "PS006"
+    name = "invalid-command"
+    severity = Severity.ERROR
+    bad = Example("run.sh", "docker run --publsh 8080:80 nginx\n")
+    good = Example("run.sh", "docker run --publish 8080:80 nginx\n")
+
+
+@register
+class UnknownValue(Rule):
+    """A value portspec cannot know: it comes from a shell or make variable.
+
+    ``-p $PORT:80`` is whatever ``PORT`` holds when the script runs; portspec
+    reports it and checks nothing it cannot see, rather than guess.
+    """
+
+    code = "PS007"
+    name = "unknown-value"
+    severity = Severity.INFO
+    bad = Example("run.sh", 'docker run -p "$PORT:80" nginx\n')
+    good = Example("run.sh", "docker run -p 8080:80 nginx\n")
+
+
+@register
+class ComposeRefused(Rule):
+    """A compose file Compose refuses for a reason no finer code covers.
+
+    A missing ``extends`` target, ``network_mode`` together with ``networks``,
+    a bad ``.env`` file.
+    """
+
+    code = "PS008"
+    name = "compose-refused"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml",
+        _compose("  web:\n    image: nginx\n    network_mode: host\n    networks: [front]\n"),
+    )
+    good = Example("compose.yaml", _compose("  web:\n    image: nginx\n    network_mode: host\n"))
+
+
+# ------------------------------------------------------- PS1xx: conflicts
+
+_conflict_cache: list[tuple[tuple[int, ...], Context, list[Conflict]]] = []
+
+
+def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
+    """The conflicts of a set, computed once for the five rules that report them."""
+    key = tuple(id(unit) for unit in units)
+    for cached_key, cached_ctx, found in _conflict_cache:
+        if cached_key == key and cached_ctx is ctx:
+            return found
+    publishing = {unit.label: unit.container for unit in units if unit.origin != "dockerfile"}
+    found = find_conflicts(publishing, host=ctx.host)
+    _conflict_cache[:] = [(key, ctx, found)]
+    return found
+
+
+class _ConflictRule(Rule):
+    def units(self, units: Sequence[Unit], ctx: Context) -> Iterable[Finding]:
+        by_label = {unit.label: unit for unit in units}
+        for conflict in _conflicts(units, ctx):
+            if conflict.code != self.code:
+                continue
+            unit = by_label[conflict.second.label]
+            other = by_label[conflict.first.label]
+            site = _side_site(unit, conflict.second.index)
+            other_site = _side_site(other, conflict.first.index)
+            if site is None:
+                continue
+            where = ", ".join(str(a) for a in conflict.addresses)
+            what = "-P" if conflict.first.mapping is None else str(conflict.first.mapping)
+            if other is unit:
+                whom = f"{what} of the same container"
+            else:
+                whom = f"{other.label} ({what})"
+            place = "" if other_site is None else f" at {_where(other_site)}"
+            yield Finding(
+                site,
+                f"{self.summary()}: {conflict.protocol}/{conflict.ports} on {where}"
+                f" is also wanted by {whom}{place}",
+            )
+
+
+def _side_site(unit: Unit, index: int | None) -> Site | None:
+    if index is None:
+        return unit.publish_all or unit.site
+    return unit.publish[index].site if index < len(unit.publish) else None
+
+
+@register
+class HostPortBound(_ConflictRule):
+    """Two containers bind the same host port on overlapping addresses.
+
+    Docker binds a host port once per address family and protocol; an
+    unspecified address (``0.0.0.0``, ``::``, or none) takes it on every
+    address of its family. The second container fails to start with "port is
+    already allocated".
+    """
+
+    code = "PS101"
+    name = "host-port-bound"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml", _compose("  a:\n    ports: ['8080:80']\n  b:\n    ports: ['8080:81']\n")
+    )
+    good = Example(
+        "compose.yaml",
+        _compose(
+            "  a:\n    ports: ['127.0.0.1:8080:80']\n  b:\n    ports: ['127.0.0.2:8080:81']\n"
+        ),
+    )
+
+
+@register
+class DynamicRangeExhausted(_ConflictRule):
+    """A host range (``8000-8001:80``) whose every port other bindings take.
+
+    Docker picks one free port of the range; when none is left the container
+    does not start.
+    """
+
+    code = "PS102"
+    name = "dynamic-range-exhausted"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml",
+        _compose("  a:\n    ports: ['8000-8001:80']\n  b:\n    ports: ['8000:80', '8001:81']\n"),
+    )
+    good = Example(
+        "compose.yaml",
+        _compose("  a:\n    ports: ['8000-8002:80']\n  b:\n    ports: ['8000:80', '8001:81']\n"),
+    )
+
+
+@register
+class DynamicRangeContended(_ConflictRule):
+    """A host range (``8000-8010:80``) that other bindings partly take.
+
+    It works while a port of the range is free, but which one Docker picks
+    depends on start order.
+    """
+
+    code = "PS103"
+    name = "dynamic-range-contended"
+    severity = Severity.WARNING
+    bad = Example(
+        "compose.yaml",
+        _compose("  a:\n    ports: ['8000-8010:80']\n  b:\n    ports: ['8000:80']\n"),
+    )
+    good = Example(
+        "compose.yaml",
+        _compose("  a:\n    ports: ['8000-8010:80']\n  b:\n    ports: ['9000:80']\n"),
+    )
+
+
+@register
+class EphemeralCollision(_ConflictRule):
+    """A fixed host port inside the ephemeral range, where Docker also picks ports.
+
+    A mapping without a host port (``80``, ``127.0.0.1::80``, ``-P``) takes a
+    free port from the kernel's ephemeral range (32768-60999 on Linux). A
+    fixed binding in that range may find its port taken at run time.
+    """
+
+    code = "PS104"
+    name = "ephemeral-collision"
+    severity = Severity.WARNING
+    bad = Example(
+        "compose.yaml", _compose("  a:\n    ports: ['40000:80']\n  b:\n    ports: ['3000']\n")
+    )
+    good = Example(
+        "compose.yaml", _compose("  a:\n    ports: ['30000:80']\n  b:\n    ports: ['3000']\n")
+    )
+
+
+@register
+class DuplicateMapping(_ConflictRule):
+    """The same mapping twice in one container.
+
+    Docker binds it once and the second entry does nothing; usually a
+    copy-paste slip, or one of two ports was meant to differ.
+    """
+
+    code = "PS105"
+    name = "duplicate-mapping"
+    severity = Severity.WARNING
+    bad = Example("run.sh", "docker run -p 8080:80 -p 8080:80 nginx\n")
+    good = Example("run.sh", "docker run -p 8080:80 -p 8443:443 nginx\n")
+
+
+class _LinkRule(Rule):
+    def units(self, units: Sequence[Unit], ctx: Context) -> Iterable[Finding]:
+        # Compose resolves links within a project; command lines by --name.
+        groups: dict[str | None, list[Unit]] = {}
+        for unit in units:
+            if unit.origin != "dockerfile":
+                groups.setdefault(unit.project, []).append(unit)
+        names = {unit.link_name for unit in units if unit.link_name}
+        for project, members in groups.items():
+            keyed: dict[str, Unit] = {}
+            for unit in members:
+                keyed.setdefault(unit.link_name or unit.label, unit)
+            containers = {key: unit.container for key, unit in keyed.items()}
+            for problem in find_link_problems(containers):
+                if problem.code != self.code:
+                    continue
+                if problem.code == "PS111" and (
+                    project is not None or problem.link.name.lstrip("/") in names
+                ):
+                    continue  # Compose refuses the file itself; the name is in the run
+                unit = keyed[problem.container]
+                entry = next((e for e in unit.links if e.value == problem.link), None)
+                if entry is None:
+                    continue
+                message = problem.message
+                if problem.cycle:
+                    message = "links form a cycle: " + " -> ".join(problem.cycle)
+                yield Finding(entry.site, f"link {problem.link.as_typed}: {message}")
+
+
+@register
+class LinkUndefined(_LinkRule):
+    """A link to a container or service that is not there.
+
+    Compose refuses a ``links`` entry naming no service of the project; the
+    docker CLI's ``--link`` fails at create when no container has the name.
+    Command lines are checked against every ``--name`` and service of the run.
+    """
+
+    code = "PS111"
+    name = "link-undefined"
+    severity = Severity.ERROR
+    bad = Example("run.sh", "docker run --name app --link db nginx\n")
+    good = Example("run.sh", "docker run --name db postgres\ndocker run --link db nginx\n")
+
+
+@register
+class LinkAliasTwice(_LinkRule):
+    """One link alias used twice by the same container.
+
+    Both links write the alias into ``/etc/hosts``; the container reaches
+    only one of them by it.
+    """
+
+    code = "PS112"
+    name = "link-alias-twice"
+    severity = Severity.ERROR
+    bad = Example(
+        "run.sh",
+        "docker run --name a redis\ndocker run --name b redis\n"
+        "docker run --link a:cache --link b:cache app\n",
+    )
+    good = Example(
+        "run.sh",
+        "docker run --name a redis\ndocker run --name b redis\n"
+        "docker run --link a:cache --link b:queue app\n",
+    )
+
+
+@register
+class LinkToItself(_LinkRule):
+    """A container that links to itself.
+
+    Docker refuses it: a container cannot be its own link target.
+    """
+
+    code = "PS113"
+    name = "link-to-itself"
+    severity = Severity.ERROR
+    bad = Example("compose.yaml", _compose("  web:\n    links: [web]\n"))
+    good = Example("compose.yaml", _compose("  web:\n    links: [db]\n  db: {}\n"))
+
+
+@register
+class LinkCycle(_LinkRule):
+    """Links that form a cycle.
+
+    A container can only link to one that already exists: in a cycle none
+    can be created first, and Compose cannot order them.
+    """
+
+    code = "PS114"
+    name = "link-cycle"
+    severity = Severity.ERROR
+    bad = Example("compose.yaml", _compose("  a:\n    links: [b]\n  b:\n    links: [a]\n"))
+    good = Example("compose.yaml", _compose("  a:\n    links: [b]\n  b: {}\n"))
+
+
+# ----------------------------------------------- PS2xx: will not do as written
+
+
+@register
+class ContainerPortZero(Rule):
+    """A mapping to container port 0.
+
+    The docker CLI accepts ``-p 8080:0``, but no process listens on port 0:
+    the Engine refuses the mapping when the container is created.
+    """
+
+    code = "PS201"
+    name = "container-port-zero"
+    severity = Severity.ERROR
+    bad = Example("run.sh", "docker run -p 8080:0 nginx\n")
+    good = Example("run.sh", "docker run -p 8080:80 nginx\n")
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if entry.value.container.start == 0:
+            yield Finding(entry.site, "container port 0: nothing can listen on it")
+
+
+@register
+class IgnoredLongKey(Rule):
+    """A long ``--publish`` key that ``docker run`` silently ignores.
+
+    ``docker run`` reads ``published``, ``target`` and ``protocol``; it accepts
+    ``host_ip`` and ``mode`` and drops them, so ``host_ip=127.0.0.1`` still
+    publishes the port on every address. Use the short syntax:
+    ``-p 127.0.0.1:8080:80``.
+    """
+
+    code = "PS202"
+    name = "ignored-long-key"
+    severity = Severity.WARNING
+    bad = Example("run.sh", "docker run -p published=8080,target=80,host_ip=127.0.0.1 nginx\n")
+    good = Example("run.sh", "docker run -p 127.0.0.1:8080:80 nginx\n")
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if unit.origin != "command":
+            return
+        for part in entry.value.ignored:
+            key = part.partition("=")[0]
+            if key in ("host_ip", "mode"):
+                effect = (
+                    "the port is published on every address"
+                    if key == "host_ip"
+                    else "the mode has no effect"
+                )
+                yield Finding(entry.site, f"docker run ignores {part!r}: {effect}")
+
+
+def _mode(unit: Unit) -> str:
+    return unit.container.network_mode or ""
+
+
+@register
+class PortsWithHostNetwork(Rule):
+    """Published ports on a container that uses the host's network.
+
+    With ``network_mode: host`` (``--network host``) the container's ports are
+    the host's own; Docker discards ``ports`` with a warning, so the mapping
+    (and any rebinding it asks for) does nothing.
+    """
+
+    code = "PS203"
+    name = "ports-with-host-network"
+    severity = Severity.WARNING
+    bad = Example(
+        "compose.yaml", _compose("  web:\n    network_mode: host\n    ports: ['8080:80']\n")
+    )
+    good = Example("compose.yaml", _compose("  web:\n    network_mode: host\n"))
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if _mode(unit) == "host":
+            yield Finding(entry.site, "published ports are discarded with the host network")
+
+    def unit(self, unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if _mode(unit) == "host" and unit.publish_all is not None:
+            yield Finding(unit.publish_all, "-P publishes nothing with the host network")
+
+
+@register
+class PortsWithSharedNetwork(Rule):
+    """Published ports on a container that joins another's network.
+
+    With ``network_mode: service:x`` or ``--network container:x`` the container
+    has no network of its own: Docker refuses to create it ("conflicting
+    options: port publishing and the container type network mode"). Publish
+    the port on the container that owns the network.
+    """
+
+    code = "PS204"
+    name = "ports-with-shared-network"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml",
+        _compose("  vpn: {}\n  web:\n    network_mode: service:vpn\n    ports: ['8080:80']\n"),
+    )
+    good = Example(
+        "compose.yaml",
+        _compose("  vpn:\n    ports: ['8080:80']\n  web:\n    network_mode: service:vpn\n"),
+    )
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        mode = _mode(unit)
+        if mode.startswith(("service:", "container:")):
+            yield Finding(entry.site, f"ports cannot be published with network_mode {mode!r}")
+
+
+@register
+class ExposeRange(Rule):
+    """An exposed port range, which Docker Engine 29 and later refuse.
+
+    Engine 29 no longer takes a range in a container's ``ExposedPorts``:
+    Compose releases that pass ``expose: ['9000-9010']`` through fail with
+    "invalid port", and an image built with ``EXPOSE 9000-9010`` cannot be
+    pulled or run. (``docker run --expose`` expands the range itself and is
+    not affected.) List the ports, or publish the range with ``ports``. Set
+    ``--docker-version 28`` to silence it for older engines.
+    """
+
+    code = "PS205"
+    name = "expose-range"
+    severity = Severity.WARNING
+    bad = Example("Dockerfile", "FROM alpine\nEXPOSE 9000-9002\n")
+    good = Example("Dockerfile", "FROM alpine\nEXPOSE 9000 9001 9002\n")
+
+    def expose(self, entry: Entry[Expose], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if unit.origin == "command" or entry.value.ports.is_single:
+            return
+        if ctx.engine_at_least(29):
+            yield Finding(entry.site, f"Engine 29 and later refuse the range {entry.value.ports}")
+
+
+_CONTAINER_NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+_ALIAS = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+
+
+@register
+class InvalidLinkName(Rule):
+    """A link name or alias that is not a valid container name.
+
+    Docker accepts any text after ``--link``, but container names match
+    ``[a-zA-Z0-9][a-zA-Z0-9_.-]+``, so no container can have the name; an
+    alias with other characters is written into ``/etc/hosts`` where no
+    resolver can look it up.
+    """
+
+    code = "PS206"
+    name = "invalid-link-name"
+    severity = Severity.WARNING
+    bad = Example("run.sh", "docker run --name db redis\ndocker run --link 'db:my cache' app\n")
+    good = Example("run.sh", "docker run --name db redis\ndocker run --link db:my-cache app\n")
+
+    def link(self, entry: Entry[Link], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        link = entry.value
+        if unit.origin == "command" and not _CONTAINER_NAME.fullmatch(link.name):
+            yield Finding(entry.site, f"{link.name!r} is not a valid container name")
+        elif link.alias != link.name and not _ALIAS.fullmatch(link.alias):
+            yield Finding(entry.site, f"alias {link.alias!r} is not a valid host name")
+
+
+@register
+class UnbracketedIPv6(Rule):
+    """An IPv6 host address written without brackets.
+
+    Docker splits a mapping at its last two colons, so ``::1:8080:80`` works,
+    but it reads differently to every person and most tools, and one colon
+    less changes its meaning. Write ``[::1]:8080:80``.
+    """
+
+    code = "PS207"
+    name = "unbracketed-ipv6"
+    severity = Severity.WARNING
+    fixable = True
+    bad = Example("compose.yaml", _compose("  web:\n    ports: ['::1:8080:80']\n"))
+    good = Example("compose.yaml", _compose("  web:\n    ports: ['[::1]:8080:80']\n"))
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        mapping = entry.value
+        typed = mapping.host_ip_text
+        if entry.long or not isinstance(mapping.host_ip, IPv6Address) or typed is None:
+            return
+        if not entry.text.startswith(typed):
+            return
+        new = f"[{typed}]{entry.text[len(typed) :]}"
+        yield Finding(
+            entry.site,
+            f"IPv6 host address {typed} without brackets",
+            _rewrite(entry, new, f"Write {new}", safe=True),
+        )
+
+
+@register
+class HostIpIgnoredInIngress(Rule):
+    """``host_ip`` on a port in swarm ``ingress`` mode, where it is ignored.
+
+    ``docker stack deploy`` publishes ingress ports on every node's every
+    address; ``host_ip`` only works with ``mode: host``.
+    """
+
+    code = "PS208"
+    name = "host-ip-ignored-in-ingress"
+    severity = Severity.WARNING
+    bad = Example(
+        "compose.yaml",
+        _compose(
+            "  web:\n    ports:\n      - {target: 80, published: 8080,"
+            " host_ip: 127.0.0.1, mode: ingress}\n"
+        ),
+    )
+    good = Example(
+        "compose.yaml",
+        _compose(
+            "  web:\n    ports:\n      - {target: 80, published: 8080,"
+            " host_ip: 127.0.0.1, mode: host}\n"
+        ),
+    )
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        mapping = entry.value
+        if unit.origin == "compose" and mapping.host_ip is not None:
+            if "mode=ingress" in mapping.ignored:
+                yield Finding(
+                    entry.site, f"host_ip {mapping.host_ip_as_typed} is ignored in ingress mode"
+                )
+
+
+# -------------------------------------------------- PS3xx: security, practice
+
+
+def _sensitive(mapping: PortMapping, ports: frozenset[int]) -> list[int]:
+    span = mapping.container
+    if len(span) <= len(ports):
+        return [port for port in span if port in ports]
+    return sorted(port for port in ports if port in span)
+
+
+def _localhost_fix(entry: Entry[PortMapping]) -> Fix | None:
+    mapping = entry.value
+    if mapping.host_ip is None:
+        new = f"127.0.0.1:{entry.text}" if ":" in entry.text else f"127.0.0.1::{entry.text}"
+    elif mapping.host_ip_text == "0.0.0.0" and entry.text.startswith("0.0.0.0:"):
+        new = "127.0.0.1" + entry.text[len("0.0.0.0") :]
+    else:
+        return None
+    return _rewrite(entry, new, f"Bind to 127.0.0.1: {new}", safe=False)
+
+
+@register
+class SensitivePortPublic(Rule):
+    """A sensitive service published on all interfaces.
+
+    Docker writes its own firewall rules for published ports, ahead of ufw
+    and firewalld: a database, cache or remote-admin port published without
+    an address is reachable from every network the host is on. Every
+    wildcard spelling counts: none, ``0.0.0.0``, ``::``, ``[::]``. Bind it to
+    ``127.0.0.1`` (the fix does, with ``--unsafe-fixes``), or let other
+    containers reach it over a Docker network without publishing it. The
+    list of ports is the ``sensitive-ports`` setting.
+    """
+
+    code = "PS301"
+    name = "sensitive-port-public"
+    severity = Severity.WARNING
+    fixable = True
+    bad = Example(
+        "compose.yaml", _compose("  db:\n    image: postgres\n    ports: ['5432:5432']\n")
+    )
+    good = Example(
+        "compose.yaml", _compose("  db:\n    image: postgres\n    ports: ['127.0.0.1:5432:5432']\n")
+    )
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if not _publishes(unit):
+            return
+        mapping = entry.value
+        if not _wildcard(mapping) or mapping.container.start == 0:
+            return
+        found = _sensitive(mapping, ctx.sensitive_ports)
+        if not found:
+            return
+        port = found[0]
+        service = _NAMES.get(port, "a sensitive service")
+        more = f" (and {len(found) - 1} more sensitive ports)" if len(found) > 1 else ""
+        yield Finding(
+            entry.site,
+            f"port {port} ({service}){more} is published on all interfaces",
+            _localhost_fix(entry),
+        )
+
+
+@register
+class PortPublic(Rule):
+    """A port published on all interfaces (off by default).
+
+    The same reasoning as PS301 for every port: Docker's rules bypass the
+    host firewall. In most compose files every entry is like this, so the
+    rule is for teams that bind everything to an address on purpose.
+    """
+
+    code = "PS309"
+    name = "port-public"
+    severity = Severity.INFO
+    default = False
+    fixable = True
+    bad = Example("compose.yaml", _compose("  web:\n    ports: ['8080:80']\n"))
+    good = Example("compose.yaml", _compose("  web:\n    ports: ['127.0.0.1:8080:80']\n"))
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if not _publishes(unit):
+            return
+        if _wildcard(entry.value):
+            yield Finding(
+                entry.site,
+                f"port {entry.value.container} is published on all interfaces",
+                _localhost_fix(entry),
+            )
+
+
+@register
+class PrivilegedHostPort(Rule):
+    """A host port below 1024, which rootless Docker cannot bind (off by default).
+
+    Rootless Docker runs as an ordinary user; the kernel keeps ports below
+    ``net.ipv4.ip_unprivileged_port_start`` (1024) for root, and the
+    container fails to start. Select it if the files are meant for rootless
+    Docker.
+    """
+
+    code = "PS302"
+    name = "privileged-host-port"
+    severity = Severity.INFO
+    default = False
+    bad = Example("compose.yaml", _compose("  web:\n    ports: ['80:80']\n"))
+    good = Example("compose.yaml", _compose("  web:\n    ports: ['8080:80']\n"))
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if not _publishes(unit):
+            return
+        host = entry.value.host
+        if host is not None and 0 < host.start < 1024:
+            yield Finding(entry.site, f"host port {host.start} is below 1024")
+
+
+@register
+class LargeRange(Rule):
+    """A very large port range.
+
+    Docker starts one ``docker-proxy`` process per published port and address
+    family, and writes firewall rules for each: a range of thousands of ports
+    costs memory and start time. The threshold is the ``large-range`` setting
+    (100 ports).
+    """
+
+    code = "PS303"
+    name = "large-range"
+    severity = Severity.WARNING
+    bad = Example("compose.yaml", _compose("  rtp:\n    ports: ['10000-20000:10000-20000/udp']\n"))
+    good = Example("compose.yaml", _compose("  rtp:\n    ports: ['10000-10050:10000-10050/udp']\n"))
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if not _publishes(unit):
+            return
+        count = len(entry.value.container)
+        if entry.value.host is not None and not entry.value.is_dynamic_range:
+            count = max(count, len(entry.value.host))
+        if count > ctx.large_range:
+            yield Finding(entry.site, f"{count} ports in one mapping")
+
+
+@register
+class LegacyLink(Rule):
+    """A legacy link on the default bridge network.
+
+    ``--link`` is deprecated: on the default bridge it copies environment
+    variables and writes ``/etc/hosts``, and its removal is planned. Put the
+    containers on a user-defined network (``docker network create``) and use
+    their names. (Compose's ``links`` on its own networks are only aliases and
+    are not reported.)
+    """
+
+    code = "PS304"
+    name = "legacy-link"
+    severity = Severity.WARNING
+    bad = Example("run.sh", "docker run --name db redis\ndocker run --link db app\n")
+    good = Example(
+        "run.sh",
+        "docker network create net\ndocker run --name db --network net redis\n"
+        "docker run --network net app\n",
+    )
+
+    def link(self, entry: Entry[Link], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if _mode(unit) in ("", "bridge", "default") and (
+            unit.origin == "command" or _mode(unit) == "bridge"
+        ):
+            yield Finding(entry.site, "legacy link on the default bridge network")
+
+
+# YAML 1.1 reads these plain scalars as base-60 numbers.
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+
+
+@register
+class UnquotedPortMapping(Rule):
+    """A port mapping a YAML 1.1 reader misreads as a base-60 number.
+
+    Compose reads YAML 1.2, but PyYAML, Ansible, older docker-compose and
+    many other tools read YAML 1.1, where ``22:22`` is the number 1342 and
+    ``2122:22`` is 127342 (``8080:80`` is safe only because 80 > 59). Quote
+    it. The ``quote-all-ports`` setting asks for quotes on every mapping.
+    """
+
+    code = "PS305"
+    name = "unquoted-port-mapping"
+    severity = Severity.WARNING
+    fixable = True
+    bad = Example("compose.yaml", _compose("  git:\n    ports:\n      - 22:22\n"))
+    good = Example("compose.yaml", _compose('  git:\n    ports:\n      - "22:22"\n'))
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if unit.origin != "compose" or entry.long or entry.site.text != entry.text:
+            return
+        if _SEXAGESIMAL.fullmatch(entry.text):
+            message = f"YAML 1.1 reads {entry.text} as a base-60 number"
+        elif ctx.quote_all_ports:
+            message = "port mapping without quotes"
+        else:
+            return
+        edit = Edit(entry.site.start, entry.site.end, f'"{entry.text}"')
+        yield Finding(entry.site, message, Fix(f'Quote it: "{entry.text}"', (edit,)))
+
+
+@register
+class PublishAll(Rule):
+    """``-P`` (publish-all) publishes every exposed port on all interfaces.
+
+    Which ports that is depends on the image's ``EXPOSE`` lines, which can
+    change with any image update, and each goes to a random host port on
+    every address. Publish the ports you need with ``-p``.
+    """
+
+    code = "PS306"
+    name = "publish-all"
+    severity = Severity.WARNING
+    bad = Example("run.sh", "docker run -P nginx\n")
+    good = Example("run.sh", "docker run -p 127.0.0.1:8080:80 nginx\n")
+
+    def unit(self, unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if unit.publish_all is not None and unit.container.publish_all and _mode(unit) != "host":
+            yield Finding(unit.publish_all, "-P publishes every exposed port on all interfaces")

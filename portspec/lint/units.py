@@ -1,0 +1,105 @@
+"""What the rules look at: documents, and the containers found in them with their places.
+
+Every input, whatever its kind, becomes ``Unit`` values: a container (a
+compose service, a ``docker run`` line, a Dockerfile's ``EXPOSE``) and, beside
+it, where each of its values was written. Rules see only these.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Generic, Literal, TypeVar
+
+from portspec.model import Container, Expose, Link, PortMapping
+
+__all__ = ["Document", "Entry", "Kind", "Origin", "Site", "Unit"]
+
+Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
+Origin = Literal["compose", "command", "dockerfile"]
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class Document:
+    """One input file: its name as shown, its text and its kind."""
+
+    path: str
+    text: str
+    kind: Kind
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of a 0-based offset.
+
+        >>> Document("f", "ab\\ncd", "shell").position(4)
+        (2, 2)
+        """
+        if not self._starts:
+            self._starts = [0]
+            self._starts.extend(i + 1 for i, char in enumerate(self.text) if char == "\n")
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its end."""
+        self.position(0)
+        if not 1 <= line <= len(self._starts):
+            return ""
+        start = self._starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : len(self.text) if end < 0 else end].rstrip("\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A place in a document: ``text[start:end]``."""
+
+    document: Document
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        """The source text at the place."""
+        return self.document.text[self.start : self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(Generic[T]):
+    """One value of a unit and where it was written.
+
+    ``text`` is the value as typed, quotes undone (empty for compose's long
+    syntax, which ``long`` marks).
+    """
+
+    value: T
+    site: Site
+    index: int
+    text: str = ""
+    long: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A container as written somewhere, with the places of its values.
+
+    ``label`` names it in messages (a service, a ``--name``, or the command's
+    place); ``project`` groups compose services loaded together (their path),
+    ``None`` for command lines and Dockerfiles.
+    """
+
+    label: str
+    container: Container
+    origin: Origin
+    site: Site
+    publish: tuple[Entry[PortMapping], ...] = ()
+    expose: tuple[Entry[Expose], ...] = ()
+    links: tuple[Entry[Link], ...] = ()
+    external_links: tuple[Entry[Link], ...] = ()
+    network: Site | None = None
+    publish_all: Site | None = None
+    project: str | None = None
+    #: The name links use for it: the service, or the ``--name``.
+    link_name: str | None = None

@@ -1,0 +1,857 @@
+"""``docker run``/``docker create`` commands in shell scripts, Makefiles and Markdown.
+
+Each command comes back as its words with exact offsets into the whole document,
+so a linter can put a caret under a ``-p`` value; the flags themselves are read
+by ``portspec.sources.argv``. Dockerfile ``EXPOSE`` values are found the same way.
+
+The shell is read as a POSIX shell reads it (quotes, backslashes, line
+continuations, comments, here-documents, ``$(...)`` and backticks), but no
+string is run as code: ``bash -c "docker run ..."`` and ``eval`` are not looked
+into. Nothing raises on bad input: an unterminated quote takes the rest of the
+text as its word, as the shell would before it reports the error.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+from portspec.sources._shell import Word
+
+__all__ = ["Command", "ExposeValue", "Kind", "find_docker_commands", "find_dockerfile_exposes"]
+
+Kind = Literal["shell", "makefile", "markdown", "dockerfile"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One ``docker run``/``docker create`` command found in a document.
+
+    ``words`` run from ``sudo`` or ``docker`` to the command's end, with offsets
+    into the whole document; ``unknown`` holds the indexes of words whose value
+    depends on an expansion done at run time (``$PORT``, ``$(cmd)``, make's
+    ``$(PORT)``).
+
+    >>> text = "cd app && docker run -p $PORT:80 nginx"
+    >>> [command] = find_docker_commands(text, "shell")
+    >>> [word.value for word in command.words], command.unknown, text[command.start :]
+    (['docker', 'run', '-p', '$PORT:80', 'nginx'], frozenset({3}), 'docker run -p $PORT:80 nginx')
+    """
+
+    words: tuple[Word, ...]
+    start: int
+    end: int
+    unknown: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class ExposeValue:
+    """One word of a Dockerfile ``EXPOSE`` instruction, and where it stands.
+
+    >>> [value] = find_dockerfile_exposes("FROM nginx\\nEXPOSE ${PORT:-80}\\n")
+    >>> value.value, value.start, value.end, value.unknown
+    ('${PORT:-80}', 18, 29, True)
+    """
+
+    value: str
+    start: int
+    end: int
+    unknown: bool
+
+
+# ---------------------------------------------------------------- the shell
+
+# Characters with no meaning of their own inside an unquoted word (``#`` only
+# starts a comment where a word starts; ``{`` and ``}`` are reserved words only
+# when they stand alone).
+_PLAIN = re.compile(r"[^ \t\r\n'\"\\$`;&|<>()]+")
+_DOUBLE_PLAIN = re.compile(r"[^\"\\$`]+")
+_BLANKS = re.compile(r"[ \t]+")
+# A word with nothing to undo, and what may follow it so that it is complete.
+_SIMPLE_WORD = re.compile(r"[ \t]*([^ \t\r\n'\"\\$`;&|<>()#][^ \t\r\n'\"\\$`;&|<>()]*)?")
+_SIMPLE_WORD_ENDS = " \t\n;&|)"
+# Text that may hold the word ``docker``, however it is quoted: what has none
+# cannot hold a docker command, and is not read further.
+_MAYBE_DOCKER = re.compile(r"d[\\'\"\r\n]*o[\\'\"\r\n]*c[\\'\"\r\n]*k[\\'\"\r\n]*e[\\'\"\r\n]*r")
+_PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
+_REDIRECTION = re.compile(r"<<-|<<<|<<|<>|<&|>>|>&|>\||&>>|&>|<|>")
+_DOUBLE_QUOTED_ESCAPES = '$`"\\\n'
+_WORD_ENDS = " \t\n;&|<>()"
+# Parentheses nested deeper than this are counted, not read for commands, so
+# that no input runs out of stack.
+_MAX_DEPTH = 40
+
+# Reserved words that may come before a simple command.
+_RESERVED = frozenset({"!", "{", "}", "if", "then", "else", "elif", "do", "while", "until"})
+# Wrappers that run the rest of their arguments as a command; each with its
+# options that take a value. ``sudo`` is kept in the words, the others are not.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset(
+        {"-u", "-g", "-C", "-D", "-p", "-r", "-t", "-T", "-U", "-R"}
+        | {"--user", "--group", "--close-from", "--chdir", "--prompt", "--role", "--type"}
+        | {"--command-timeout", "--other-user", "--chroot", "--host"}
+    ),
+    "exec": frozenset({"-a"}),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "command": frozenset(),
+    "nohup": frozenset(),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+}
+# Options after which the wrapper does not run the command at all.
+_NOT_RUN = frozenset({"-v", "-V", "--help", "--version"})
+_GLOBAL_VALUE_FLAGS = frozenset(
+    {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level"}
+    | {"--tlscacert", "--tlscert", "--tlskey"}
+)
+
+
+class _RawWord(NamedTuple):
+    start: int  # index into the view
+    end: int
+    value: str
+    unknown: bool
+
+
+# A word as the scanner collects it, before it is known to be of a docker
+# command: the fields of ``_RawWord``, in a plain tuple, which is quicker to make.
+_Collected = tuple[int, int, str, bool]
+
+
+@dataclass
+class _View:
+    """The text the shell sees, and where each of its characters came from.
+
+    The text is made of segments: a segment copied from the document maps each
+    of its characters to one character of the document; a segment of one
+    character may stand for more (``$$`` in a Makefile).
+    """
+
+    text: str
+    #: Where each segment starts in ``text``, in the document, and where a
+    #: one-character segment ends in the document (``-1`` for a copied one).
+    segments: tuple[list[int], list[int], list[int]] = ([0], [0], [-1])
+    #: A make variable reference, by the index of the ``$`` standing for it.
+    opaque: dict[int, str] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The document's offsets of ``text[start:end]`` (not empty)."""
+        starts, documents, ends = self.segments
+        if len(starts) == 1 and ends[0] < 0:
+            return documents[0] + start, documents[0] + end
+        first = bisect_right(starts, start) - 1
+        last = bisect_right(starts, end - 1) - 1
+        tail = ends[last]
+        return (
+            documents[first] + start - starts[first],
+            tail if tail >= 0 else documents[last] + end - starts[last],
+        )
+
+
+class _Builder:
+    """Collects a view piece by piece."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.length = 0
+        self.segments: tuple[list[int], list[int], list[int]] = ([], [], [])
+        self.opaque: dict[int, str] = {}
+
+    def copy(self, document: str, start: int, end: int) -> None:
+        """Copy ``document[start:end]`` as it is."""
+        if start < end:
+            self._segment(document[start:end], start, -1)
+
+    def put(self, char: str, start: int, end: int, opaque: str | None = None) -> None:
+        """Put one character standing for ``document[start:end]``."""
+        if opaque is not None:
+            self.opaque[self.length] = opaque
+        self._segment(char, start, end)
+
+    def _segment(self, text: str, start: int, end: int) -> None:
+        starts, documents, ends = self.segments
+        starts.append(self.length)
+        documents.append(start)
+        ends.append(end)
+        self.chars.append(text)
+        self.length += len(text)
+
+    def view(self) -> _View:
+        return _View("".join(self.chars), self.segments, self.opaque or None)
+
+
+class _Scanner:
+    """Reads one view as shell commands, keeping the docker ones."""
+
+    def __init__(self, document: str, view: _View) -> None:
+        self.document = document
+        self.view = view
+        self.s = view.text
+        self.n = len(view.text)
+        self.opaque = view.opaque or {}
+        self.heredocs: list[tuple[str, bool]] = []
+        self.found: list[Command] = []
+        self.depth = 0
+
+    def run(self) -> list[Command]:
+        self._list(0, closer=False)
+        self.found.sort(key=lambda command: command.start)
+        return self.found
+
+    # ------------------------------------------------------------- commands
+
+    def _list(self, i: int, *, closer: bool) -> int:
+        """Read commands from ``i``; with ``closer``, up to and past a ``)``."""
+        self.depth += 1
+        try:
+            return self._commands(i, closer=closer)
+        finally:
+            self.depth -= 1
+
+    def _substitution(self, i: int) -> int:
+        """The end of the ``$(...)`` (or ``<(...)``) whose body starts at ``i``."""
+        if self.depth < _MAX_DEPTH:
+            return self._list(i, closer=True)
+        # Too deep to read the commands in it: count parentheses.
+        s, depth = self.s, 1
+        for index in range(i, self.n):
+            if s[index] == "(":
+                depth += 1
+            elif s[index] == ")":
+                depth -= 1
+                if depth == 0:
+                    return index + 1
+        return self.n
+
+    def _commands(self, i: int, *, closer: bool) -> int:
+        s, n = self.s, self.n
+        words: list[_Collected] = []
+        while i < n:
+            simple = _SIMPLE_WORD.match(s, i, n)
+            end = simple.end()  # type: ignore[union-attr]
+            if simple.lastindex:  # type: ignore[union-attr]
+                if end == n or s[end] in _SIMPLE_WORD_ENDS:
+                    words.append((simple.start(1), end, simple.group(1), False))  # type: ignore[union-attr]
+                    i = end
+                    continue
+                i = simple.start(1)  # type: ignore[union-attr]
+            elif end == n:
+                break
+            else:
+                i = end
+            char = s[i]
+            if char == " ":
+                i += 1
+            elif char == "\t":
+                i = _BLANKS.match(s, i).end()  # type: ignore[union-attr]
+            elif char == "\\" and self._newline_at(i + 1):
+                i = self._after_newline(i + 1)
+            elif char == "\n" or self._newline_at(i):
+                self._command(words)
+                words = []
+                i = self._after_newline(i)
+                if self.heredocs:
+                    i = self._heredoc_bodies(i)
+            elif char == "#":
+                newline = s.find("\n", i, n)
+                i = n if newline < 0 else newline
+            elif char == ")":
+                self._command(words)
+                words = []
+                i += 1
+                if closer:
+                    return i
+            elif char == "(":
+                self._command(words)
+                words = []
+                if self.depth < _MAX_DEPTH:
+                    i = self._list(i + 1, closer=True)
+                else:  # too deep to follow: read on as if the parenthesis were not there
+                    i += 1
+            elif char in "<>" and s.startswith("(", i + 1):
+                end = self._substitution(i + 2)
+                words.append((i, end, s[i:end], True))
+                i = end
+            elif char in "<>" or s.startswith("&>", i):
+                i = self._redirection(i)
+            elif char in ";&|":
+                self._command(words)
+                words = []
+                i += 1
+            else:
+                end, value, unknown = self._word(i)
+                if end == i:  # cannot happen; never loop forever
+                    i += 1
+                    continue
+                if end < n and s[end] in "<>" and s[i:end].isdigit():
+                    i = end  # the file descriptor of a redirection
+                    continue
+                words.append((i, end, value, unknown))
+                i = end
+        self._command(words)
+        return i
+
+    def _redirection(self, i: int) -> int:
+        match = _REDIRECTION.match(self.s, i)
+        i = match.end() if match else i + 1
+        operator = match.group() if match else ""
+        while i < self.n:
+            if self.s[i] in " \t":
+                i += 1
+            elif self.s[i] == "\\" and self._newline_at(i + 1):
+                i = self._after_newline(i + 1)
+            else:
+                break
+        if i >= self.n or self.s[i] in _WORD_ENDS or self._newline_at(i):
+            return i
+        end, value, _ = self._word(i)
+        if operator in ("<<", "<<-"):
+            self.heredocs.append((value, operator == "<<-"))
+        return max(end, i + 1)
+
+    def _heredoc_bodies(self, i: int) -> int:
+        """Skip the bodies of the here-documents opened on the line just ended."""
+        s, n = self.s, self.n
+        for delimiter, strip_tabs in self.heredocs:
+            while i < n:
+                newline = s.find("\n", i, n)
+                line_end = n if newline < 0 else newline
+                line = s[i:line_end]
+                i = line_end + 1 if newline >= 0 else n
+                if strip_tabs:
+                    line = line.lstrip("\t")
+                if line == delimiter or line == delimiter + "\r":
+                    break
+        self.heredocs = []
+        return i
+
+    def _command(self, words: Sequence[_Collected]) -> None:
+        """Keep ``words`` if they are a docker run/create command."""
+        for word in words:
+            if word[2] == "docker":
+                break
+        else:
+            return
+        kept = self._docker_words([_RawWord(*word) for word in words])
+        if kept is None:
+            return
+        out: list[Word] = []
+        unknown: set[int] = set()
+        for index, raw in enumerate(kept):
+            start, end = self.view.span(raw.start, raw.end)
+            plain = raw.value == self.document[start:end]
+            out.append(Word(raw.value, start, end, plain))
+            if raw.unknown:
+                unknown.add(index)
+        self.found.append(Command(tuple(out), out[0].start, out[-1].end, frozenset(unknown)))
+
+    def _docker_words(self, words: Sequence[_RawWord]) -> list[_RawWord] | None:
+        count = len(words)
+        k = 0
+        while k < count and self._literal(words[k]) and words[k].value in _RESERVED:
+            k += 1
+        sudo: _RawWord | None = None
+        while k < count:
+            word = words[k]
+            if word.unknown:
+                return None
+            if _ASSIGNMENT.match(self.s, word.start, word.end):
+                k += 1
+                continue
+            options = _WRAPPERS.get(word.value)
+            if options is None or not self._literal(word):
+                break
+            if word.value == "sudo":
+                sudo = word
+            k += 1
+            while k < count and words[k].value.startswith("-") and not words[k].unknown:
+                option = words[k].value
+                if option in _NOT_RUN:
+                    return None
+                k += 2 if option in options else 1
+                if option == "--":
+                    break
+        if k >= count or words[k].value != "docker" or words[k].unknown:
+            return None
+        docker = k
+        k += 1
+        while k < count and words[k].value.startswith("-"):
+            if words[k].unknown:
+                return None
+            k += 2 if words[k].value in _GLOBAL_VALUE_FLAGS else 1
+        if k < count and words[k].value == "container" and not words[k].unknown:
+            k += 1
+        if k >= count or words[k].value not in ("run", "create") or words[k].unknown:
+            return None
+        return ([sudo] if sudo is not None else []) + list(words[docker:])
+
+    def _literal(self, word: _RawWord) -> bool:
+        """Whether the word is written without quotes or escapes."""
+        return not word.unknown and self.s[word.start : word.end] == word.value
+
+    # ---------------------------------------------------------------- words
+
+    def _newline_at(self, i: int) -> bool:
+        s = self.s
+        return i < self.n and (s[i] == "\n" or (s[i] == "\r" and s.startswith("\r\n", i)))
+
+    def _after_newline(self, i: int) -> int:
+        return i + 1 if self.s[i] == "\n" else i + 2
+
+    def _word(self, i: int) -> tuple[int, str, bool]:
+        """The end, value and unknown-ness of the unquoted word starting at ``i``."""
+        s, n = self.s, self.n
+        parts: list[str] = []
+        unknown = False
+        while i < n:
+            plain = _PLAIN.match(s, i, n)
+            if plain:
+                parts.append(plain.group())
+                i = plain.end()
+                continue
+            char = s[i]
+            if char in _WORD_ENDS or self._newline_at(i):
+                break
+            if char == "\\":
+                if self._newline_at(i + 1):
+                    i = self._after_newline(i + 1)
+                else:
+                    parts.append(s[i + 1 : i + 2] or "\\")
+                    i += 2
+            elif char == "'":
+                close = s.find("'", i + 1, n)
+                end = n if close < 0 else close
+                unknown |= self._single_quoted(i + 1, end, parts)
+                i = end + 1
+            elif char == '"':
+                i, expanded = self._double_quoted(i + 1, parts)
+                unknown |= expanded
+            elif char == "$":
+                i, expanded = self._dollar(i, parts, quoted=False)
+                unknown |= expanded
+            elif char == "`":
+                i = self._backticks(i, parts)
+                unknown = True
+            else:  # a lone carriage return
+                parts.append(char)
+                i += 1
+        return min(i, n), "".join(parts), unknown
+
+    def _single_quoted(self, start: int, end: int, parts: list[str]) -> bool:
+        text = self.s[start:end]
+        if not self.opaque or "$" not in text:
+            parts.append(text)
+            return False
+        unknown = False
+        for index in range(start, end):
+            reference = self.opaque.get(index)
+            unknown |= reference is not None
+            parts.append(self.s[index] if reference is None else reference)
+        return unknown
+
+    def _double_quoted(self, i: int, parts: list[str]) -> tuple[int, bool]:
+        s, n = self.s, self.n
+        unknown = False
+        while i < n:
+            plain = _DOUBLE_PLAIN.match(s, i, n)
+            if plain:
+                parts.append(plain.group())
+                i = plain.end()
+                continue
+            char = s[i]
+            if char == '"':
+                return i + 1, unknown
+            if char == "\\":
+                following = s[i + 1 : i + 2]
+                if s.startswith("\r\n", i + 1):
+                    i += 3
+                elif following and following in _DOUBLE_QUOTED_ESCAPES:
+                    if following != "\n":
+                        parts.append(following)
+                    i += 2
+                else:
+                    parts.append("\\")
+                    i += 1
+            elif char == "$":
+                i, expanded = self._dollar(i, parts, quoted=True)
+                unknown |= expanded
+            else:
+                i = self._backticks(i, parts)
+                unknown = True
+        return n, unknown
+
+    def _dollar(self, i: int, parts: list[str], *, quoted: bool) -> tuple[int, bool]:
+        """Read the expansion at the ``$`` at ``i``; return its end and whether it expands."""
+        s, n = self.s, self.n
+        reference = self.opaque.get(i)
+        if reference is not None:
+            parts.append(reference)
+            return i + 1, True
+        following = s[i + 1 : i + 2]
+        if following == "(":
+            end = self._substitution(i + 2)
+            parts.append(s[i:end])
+            return end, True
+        if following == "{":
+            end = self._braces(i + 2)
+            parts.append(s[i:end])
+            return end, True
+        if following == "'" and not quoted:
+            return self._ansi_c(i + 2, parts), False
+        if following == '"' and not quoted:
+            return i + 1, False
+        name = _PARAMETER.match(s, i + 1, n)
+        if name:
+            parts.append(s[i : name.end()])
+            return name.end(), True
+        parts.append("$")
+        return i + 1, False
+
+    def _braces(self, i: int) -> int:
+        """The end of a ``${...}`` whose body starts at ``i``."""
+        s, n = self.s, self.n
+        depth = 1
+        while i < n:
+            char = s[i]
+            if char == "\\":
+                i += 2
+                continue
+            if char == "}":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            elif char == "$" and s.startswith("{", i + 1):
+                depth += 1
+                i += 1
+            i += 1
+        return n
+
+    def _ansi_c(self, i: int, parts: list[str]) -> int:
+        """Read a ``$'...'`` string whose body starts at ``i``; return its end."""
+        s, n = self.s, self.n
+        escapes = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
+        while i < n:
+            char = s[i]
+            if char == "'":
+                return i + 1
+            if char == "\\" and i + 1 < n:
+                parts.append(escapes.get(s[i + 1], "\\" + s[i + 1]))
+                i += 2
+            else:
+                parts.append(char)
+                i += 1
+        return n
+
+    def _backticks(self, i: int, parts: list[str]) -> int:
+        """Read the command substitution in backticks at ``i``; return its end."""
+        s, n = self.s, self.n
+        close = i + 1
+        while close < n and s[close] != "`":
+            close += 2 if s[close] == "\\" else 1
+        close = min(close, n)
+        self.n = close
+        try:
+            if self.depth < _MAX_DEPTH:
+                self._list(i + 1, closer=False)
+        finally:
+            self.n = n
+        end = min(close + 1, n)
+        parts.append(s[i:end])
+        return end
+
+
+# ----------------------------------------------------------------- documents
+
+
+def find_docker_commands(
+    text: str, kind: Literal["shell", "makefile", "markdown"]
+) -> Iterator[Command]:
+    """The ``docker run``/``docker create`` commands of a shell script, Makefile or Markdown.
+
+    In a Makefile only the recipes are shell; in Markdown only the fenced code
+    blocks marked ``sh``, ``bash``, ``shell``, ``zsh`` (every line) or
+    ``console``, ``shell-session``, ``shellsession``, ``terminal`` (the lines
+    after a ``$`` or ``#`` prompt).
+
+    >>> make = "web:\\n\\t@docker run -p $(PORT):80 nginx\\n"
+    >>> [(word.value, make[word.start : word.end]) for word in next(
+    ...     find_docker_commands(make, "makefile")).words][2:4]
+    [('-p', '-p'), ('$(PORT):80', '$(PORT):80')]
+    """
+    if kind == "shell":
+        views: Iterator[_View] = iter([_View(text)])
+    elif kind == "makefile":
+        views = _makefile_views(text)
+    elif kind == "markdown":
+        views = _markdown_views(text)
+    else:
+        raise ValueError(f"unknown kind of document: {kind!r}")
+    for view in views:
+        if _MAYBE_DOCKER.search(view.text):
+            yield from _Scanner(text, view).run()
+
+
+def _lines(text: str, start: int = 0) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, next)`` of each line: ``end`` before its newline, ``next`` after."""
+    n = len(text)
+    while start < n:
+        newline = text.find("\n", start)
+        if newline < 0:
+            yield start, n, n
+            return
+        yield start, newline, newline + 1
+        start = newline + 1
+
+
+def _continued(text: str, start: int, end: int) -> bool:
+    """Whether the line ends with an odd number of backslashes."""
+    line = text[start:end].rstrip("\r")
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
+
+
+# A rule with its recipe on the same line: ``target: prerequisites ; recipe``.
+_RULE_WITH_RECIPE = re.compile(r"[^\t#=;\n][^#=;\n]*?:(?!=)[^#=;\n]*;")
+_MAKE_CLOSERS = {"(": ")", "{": "}"}
+
+
+def _makefile_views(text: str) -> Iterator[_View]:
+    n = len(text)
+    i = 0
+    while i < n:
+        newline = text.find("\n", i)
+        end = n if newline < 0 else newline
+        if text.startswith("\t", i):
+            i = yield from _recipe(text, i + 1)
+            continue
+        rule = _RULE_WITH_RECIPE.match(text, i, end)
+        if rule:
+            i = yield from _recipe(text, rule.end())
+            continue
+        # A line of make's own (a variable, a rule, a comment) and its continuation lines.
+        for line_start, line_end, following in _lines(text, i):
+            i = following
+            if not _continued(text, line_start, line_end):
+                break
+
+
+def _recipe(text: str, i: int) -> Generator[_View, None, int]:
+    """Yield the view of the recipe line starting at ``i``; return where the next line starts."""
+    n = len(text)
+    while i < n and text[i] in "@-+ \t":
+        i += 1
+    builder = _Builder()
+    following = n
+    for line_start, line_end, following in _lines(text, i):
+        start = line_start
+        if line_start != i and text.startswith("\t", line_start):
+            start += 1  # make removes the recipe prefix of a continuation line
+        _make_line(text, start, line_end, builder)
+        if not _continued(text, line_start, line_end) or following >= n:
+            break
+        builder.put("\n", line_end, following)
+    yield builder.view()
+    return following
+
+
+def _make_line(text: str, i: int, end: int, builder: _Builder) -> None:
+    """Put one physical recipe line, with make's ``$`` references undone, into ``builder``."""
+    while i < end:
+        dollar = text.find("$", i, end)
+        if dollar < 0:
+            builder.copy(text, i, end)
+            return
+        builder.copy(text, i, dollar)
+        following = text[dollar + 1 : dollar + 2] if dollar + 1 < end else ""
+        if following == "$":
+            builder.put("$", dollar, dollar + 2)
+            i = dollar + 2
+        elif following in _MAKE_CLOSERS:
+            close = _make_reference_end(text, dollar + 1, end)
+            builder.put("$", dollar, close, opaque=text[dollar:close])
+            i = close
+        elif following and following not in " \t\r":
+            builder.put("$", dollar, dollar + 2, opaque=text[dollar : dollar + 2])
+            i = dollar + 2
+        else:
+            builder.put("$", dollar, dollar + 1)
+            i = dollar + 1
+
+
+def _make_reference_end(text: str, opening: int, end: int) -> int:
+    """The end of a ``$(...)`` or ``${...}`` reference opening at ``opening``."""
+    open_char = text[opening]
+    close_char = _MAKE_CLOSERS[open_char]
+    depth = 0
+    for index in range(opening, end):
+        char = text[index]
+        if char == open_char:
+            depth += 1
+        elif char == close_char:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return end
+
+
+_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)")
+_CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t\r]*")
+_SCRIPT_LANGUAGES = frozenset({"sh", "bash", "shell", "zsh"})
+_SESSION_LANGUAGES = frozenset({"console", "shell-session", "shellsession", "terminal"})
+_PROMPT = re.compile(r"[ \t]*[$#] ")
+_SCRIPT_PROMPT = re.compile(r"[ \t]*\$ ")
+_CONTINUATION_PROMPT = re.compile(r"[ \t]*> ")
+
+
+def _markdown_views(text: str) -> Iterator[_View]:
+    fence: tuple[str, int, int, str] | None = None  # characters, length, indent, language
+    body: list[tuple[int, int, int]] = []
+    for line_start, line_end, following in _lines(text):
+        if fence is None:
+            opening = _FENCE.fullmatch(text, line_start, line_end)
+            if opening is None:
+                continue
+            marks, info = opening.group(2), opening.group(3)
+            if marks[0] == "`" and "`" in info:
+                continue
+            words = info.split()
+            language = words[0].lower() if words else ""
+            fence = (marks[0], len(marks), len(opening.group(1)), language)
+            body = []
+            continue
+        closing = _CLOSING_FENCE.fullmatch(text, line_start, line_end)
+        if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= fence[1]:
+            yield from _code_block(text, body, fence[2], fence[3])
+            fence = None
+            continue
+        body.append((line_start, line_end, following))
+    if fence is not None:
+        yield from _code_block(text, body, fence[2], fence[3])
+
+
+def _code_block(
+    text: str, body: list[tuple[int, int, int]], indent: int, language: str
+) -> Iterator[_View]:
+    lines = []
+    for line_start, line_end, following in body:
+        start = line_start
+        while start < min(line_start + indent, line_end) and text[start] == " ":
+            start += 1
+        lines.append((start, line_end, following))
+    if language in _SCRIPT_LANGUAGES:
+        builder = _Builder()
+        for start, line_end, following in lines:
+            prompt = _SCRIPT_PROMPT.match(text, start, line_end)
+            builder.copy(text, prompt.end() if prompt else start, following)
+        yield builder.view()
+    elif language in _SESSION_LANGUAGES:
+        index = 0
+        while index < len(lines):
+            start, line_end, following = lines[index]
+            index += 1
+            prompt = _PROMPT.match(text, start, line_end)
+            if prompt is None:
+                continue  # output
+            builder = _Builder()
+            builder.copy(text, prompt.end(), following)
+            continued = _continued(text, start, line_end)
+            while index < len(lines):
+                start, line_end, following = lines[index]
+                more = _CONTINUATION_PROMPT.match(text, start, line_end)
+                if not continued and more is None:
+                    break
+                builder.copy(text, more.end() if more else start, following)
+                continued = _continued(text, start, line_end)
+                index += 1
+            yield builder.view()
+
+
+# ---------------------------------------------------------------- Dockerfile
+
+_DIRECTIVE = re.compile(r"[ \t]*#[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=[ \t]*(.*?)[ \t\r]*")
+_INSTRUCTION = re.compile(r"[ \t]*([A-Za-z]+)(?=[ \t\r]|$)")
+_HEREDOC = re.compile(r"<<(-?)[ \t]*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_NOT_BLANK = re.compile(r"[^ \t\r]+")
+
+
+def find_dockerfile_exposes(text: str) -> Iterator[ExposeValue]:
+    """Each value of each ``EXPOSE`` instruction of a Dockerfile.
+
+    >>> dockerfile = "# escape=`\\nFROM nginx\\nexpose 80/tcp `\\n  # web\\n  443\\n"
+    >>> [(value.value, dockerfile[value.start : value.end]) for value in
+    ...     find_dockerfile_exposes(dockerfile)]
+    [('80/tcp', '80/tcp'), ('443', '443')]
+    """
+    lines = list(_lines(text))
+    escape = "\\"
+    index = 0
+    while index < len(lines):  # parser directives, at the very top only
+        directive = _DIRECTIVE.fullmatch(text, lines[index][0], lines[index][1])
+        if directive is None:
+            break
+        index += 1
+        if directive.group(1).lower() == "escape" and directive.group(2) in ("\\", "`"):
+            escape = directive.group(2)
+    while index < len(lines):
+        start, end, _ = lines[index]
+        index += 1
+        content = text[start:end].strip()
+        if not content or content.startswith("#"):
+            continue
+        # The instruction's physical pieces: (start, end) without the escape.
+        pieces = []
+        while True:
+            stripped_end = start + len(text[start:end].rstrip(" \t\r"))
+            continued = stripped_end > start and text[stripped_end - 1] == escape
+            pieces.append((start, stripped_end - 1 if continued else end))
+            if not continued:
+                break
+            while index < len(lines):
+                content = text[lines[index][0] : lines[index][1]].strip()
+                if content and not content.startswith("#"):
+                    break
+                index += 1
+            if index >= len(lines):
+                break
+            start, end, _ = lines[index]
+            index += 1
+        instruction = _INSTRUCTION.match(text, pieces[0][0], pieces[0][1])
+        keyword = instruction.group(1).lower() if instruction else ""
+        if instruction is not None and keyword == "expose":
+            pieces[0] = (instruction.end(), pieces[0][1])
+            yield from _expose_values(text, pieces)
+        elif keyword in ("run", "copy", "add"):
+            for heredoc in _HEREDOC.finditer("".join(text[a:b] for a, b in pieces)):
+                strip_tabs, delimiter = heredoc.group(1) == "-", heredoc.group(3)
+                while index < len(lines):
+                    line = text[lines[index][0] : lines[index][1]].rstrip("\r")
+                    index += 1
+                    if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                        break
+
+
+def _expose_values(text: str, pieces: list[tuple[int, int]]) -> Iterator[ExposeValue]:
+    """Split the pieces of one instruction into words; a word may run across pieces."""
+    value: list[str] = []
+    first = last = 0
+    for start, end in pieces:
+        position = start
+        for match in _NOT_BLANK.finditer(text, start, end):
+            if value and match.start() != position:
+                yield _expose_value("".join(value), first, last)
+                value = []
+            if not value:
+                first = match.start()
+            value.append(match.group())
+            last = position = match.end()
+        if value and position != end:
+            yield _expose_value("".join(value), first, last)
+            value = []
+    if value:
+        yield _expose_value("".join(value), first, last)
+
+
+def _expose_value(value: str, start: int, end: int) -> ExposeValue:
+    return ExposeValue(value, start, end, "$" in value)
