@@ -1,7 +1,8 @@
-"""The argparse app: read specs, parse them, print values or caret errors.
+"""The argparse app: ``parse``, ``lint``, ``check``, ``rule``, ``convert`` and ``ports``.
 
-Exit status: 0 all parsed, 1 some spec is bad, 2 a usage error, 70 a bug in
-portspec (rerun with ``--debug`` for the traceback).
+Exit status: 0 all is well, 1 a bad spec or findings, 2 a usage or
+configuration error, or a bug in portspec (one line and a hint; rerun with
+``--debug`` for the traceback).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from portspec._version import __version__
+from portspec.cli import _convert, _lint, _ports
+from portspec.cli._common import EXIT_FAULT, EXIT_OK, EXIT_USAGE, UsageError
 from portspec.errors import PortSpecError
 
 __all__ = ["EXIT_FAULT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
 
-EXIT_OK = 0
-EXIT_FAULT = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
+#: A bug in portspec: reported in one line with a hint, as a usage error is.
+EXIT_INTERNAL = EXIT_USAGE
 
 # A comment in a spec file: a whole line, or '#' after whitespace as in a shell.
 _COMMENT = re.compile(r"(?:^|\s)#.*\Z", re.DOTALL)
@@ -34,10 +35,6 @@ class _Spec:
 
     text: str
     origin: str | None = None
-
-
-class _UsageError(Exception):
-    """A problem with how portspec was called, found after argparse was done."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except _UsageError as error:
+    except UsageError as error:
         args.subparser.print_usage(sys.stderr)
         _print(sys.stderr, f"{args.subparser.prog}: error: {error}")
         return EXIT_USAGE
@@ -79,7 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portspec",
-        description="Parse Docker port publishing (-p), --expose and --link values as Docker does.",
+        description=(
+            "Parse, lint and convert Docker port publishing (-p), --expose and --link"
+            " as Docker does."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"portspec {__version__}")
     parser.add_argument(
@@ -130,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     # Also after the command; SUPPRESS keeps a --debug given before it.
     parse.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
     parse.set_defaults(handler=_run_parse, subparser=parse, kind="publish")
+    _lint.add_parsers(commands)
+    _convert.add_parser(commands)
+    _ports.add_parser(commands)
     return parser
 
 
@@ -146,9 +149,9 @@ def _run_parse(args: argparse.Namespace) -> int:
     from portspec.cli._format import as_json, as_text, to_json_object  # noqa: PLC0415
 
     if args.dialect is not None and args.kind != "publish":
-        raise _UsageError(f"--dialect applies to -p values, not --{args.kind}")
+        raise UsageError(f"--dialect applies to -p values, not --{args.kind}")
     if not args.specs and not args.from_file:
-        raise _UsageError("nothing to parse: give SPEC arguments or --from-file FILE")
+        raise UsageError("nothing to parse: give SPEC arguments or --from-file FILE")
     parse = _parse_function(args.kind, args.dialect or "docker")
     specs = [_Spec(text) for text in args.specs]
     for path in args.from_file:
@@ -194,7 +197,7 @@ def _read_specs(path: str) -> Iterator[_Spec]:
                 text = file.read()
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        raise _UsageError(f"cannot read {name}: {reason}") from None
+        raise UsageError(f"cannot read {name}: {reason}") from None
     for number, line in enumerate(text.splitlines(), start=1):
         spec = _COMMENT.sub("", line).strip()
         if spec:

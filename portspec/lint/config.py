@@ -420,14 +420,14 @@ def merge_cli(
     config: Config,
     *,
     select: Sequence[str] | None = None,
-    extend_select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
     per_file_ignores: Sequence[tuple[str, Sequence[str]]] | None = None,
-    extend_per_file_ignores: Sequence[tuple[str, Sequence[str]]] = (),
+    extend_per_file_ignores: Sequence[tuple[str, Sequence[str]]] | None = None,
     fail_on: Severity | None = None,
     docker_version: tuple[int, int] | None = None,
     exclude: Sequence[str] | None = None,
-    extend_exclude: Sequence[str] = (),
+    extend_exclude: Sequence[str] | None = None,
     respect_gitignore: bool | None = None,
 ) -> Config:
     """The file's settings overridden by command-line options, as ruff layers them.
@@ -438,9 +438,15 @@ def merge_cli(
     when the file ignores ``PS3``). ``--per-file-ignores`` and ``--exclude``
     replace, their ``extend`` forms add; other options replace.
 
+    None, like an empty list, leaves a setting as the file has it.
+
     >>> merge_cli(Config(ignore=("PS301",)), extend_select=["PS3"]).enabled("PS301", default=True)
     True
     """
+    extend_select = extend_select or ()
+    ignore = ignore or ()
+    extend_per_file_ignores = extend_per_file_ignores or ()
+    extend_exclude = extend_exclude or ()
     for selector in (*(select or ()), *extend_select, *ignore):
         try:
             _check_selector(selector)

@@ -28,7 +28,7 @@ from pathspec import GitIgnoreSpec
 __all__ = ["DEFAULT_EXCLUDE", "HEAD_SIZE", "Input", "Kind", "classify", "discover"]
 
 Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
-_Keep = Callable[[str, Kind, str], None]
+_Keep = Callable[[str, Kind, str, "str | None"], None]
 
 #: How much of a file is read to tell what it is.
 HEAD_SIZE = 4096
@@ -205,33 +205,68 @@ def _guess(path: Path, head: str | None) -> Kind | None:
     return None
 
 
+class _Patterns:
+    """A gitignore pattern list, matched against ``/``-separated paths relative to its base.
+
+    Without negations the patterns are folded into one regex: the walk asks
+    about every file, and this is the hot spot.
+    """
+
+    __slots__ = ("regex", "spec")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.spec = GitIgnoreSpec.from_lines(lines)
+        self.regex: re.Pattern[str] | None = None
+        active = [pattern for pattern in self.spec.patterns if pattern.include is not None]
+        if active and all(pattern.include for pattern in active):
+            # Each pattern's regex names its groups alike: unname them to join them.
+            sources: list[str] = []
+            for pattern in active:
+                source = getattr(getattr(pattern, "regex", None), "pattern", None)
+                if not isinstance(source, str):
+                    return  # not a regex pattern: leave it to pathspec
+                sources.append(_NAMED_GROUP.sub("(?:", source))
+            self.regex = re.compile("|".join(sources))
+
+    def __bool__(self) -> bool:
+        return any(pattern.include is not None for pattern in self.spec.patterns)
+
+    def decide(self, relative: str) -> bool | None:
+        """True: ignored; False: re-included by a negation; None: no pattern matches."""
+        if self.regex is not None:
+            return True if self.regex.search(relative) else None
+        return self.spec.check_file(relative).include
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
 class _Ignores:
-    """The ``.gitignore`` files in force in one folder, deepest last."""
+    """The ignore files in force in one folder, deepest last, each with its folder's prefix."""
 
     __slots__ = ("layers",)
 
-    def __init__(self, layers: tuple[tuple[str, GitIgnoreSpec], ...] = ()) -> None:
+    def __init__(self, layers: tuple[tuple[int, _Patterns], ...] = ()) -> None:
         self.layers = layers
 
     def with_file(self, base: str, file: str, notes: list[str]) -> _Ignores:
         """These plus the patterns of ``file``, which apply under ``base``."""
         try:
             with open(file, encoding="utf-8", errors="replace") as stream:
-                spec = GitIgnoreSpec.from_lines(stream.read().splitlines())
+                patterns = _Patterns(stream.read().splitlines())
         except FileNotFoundError:
             return self
         except OSError as error:
             notes.append(f"could not read {file}: {error.strerror or error}")
             return self
-        if not spec.patterns:
+        if not patterns:
             return self
-        return _Ignores((*self.layers, (base, spec)))
+        return _Ignores((*self.layers, (len(os.path.join(base, "")), patterns)))
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Git's answer: the deepest file with a matching pattern decides, its last match wins."""
-        for base, spec in reversed(self.layers):
-            relative = _posix(_below(path, base)) + ("/" if is_dir else "")
-            decision = spec.check_file(relative).include
+        for prefix, patterns in reversed(self.layers):
+            decision = patterns.decide(_posix(path[prefix:]) + ("/" if is_dir else ""))
             if decision is not None:
                 return decision
         return False
@@ -239,11 +274,6 @@ class _Ignores:
 
 def _posix(path: str) -> str:
     return path if os.sep == "/" else path.replace(os.sep, "/")
-
-
-def _below(path: str, folder: str) -> str:
-    """``path`` relative to ``folder``, one of its ancestors."""
-    return path[len(os.path.join(folder, "")) :]
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -297,13 +327,16 @@ def discover(
         if not os.path.exists(given):
             raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(given))
     cwd = os.getcwd()
-    excludes = GitIgnoreSpec.from_lines([*DEFAULT_EXCLUDE, *exclude, *extend_exclude])
+    excludes = _Patterns([*DEFAULT_EXCLUDE, *exclude, *extend_exclude])
     root_text = None if root is None else os.path.abspath(root)
     found: dict[str, Input] = {}
     notes: list[str] = []
 
-    def keep(absolute: str, kind: Kind, display: str) -> None:
-        found.setdefault(os.path.realpath(absolute), Input(Path(absolute), kind, display))
+    def keep(absolute: str, kind: Kind, display: str, real: str | None = None) -> None:
+        # One file under two names (a symlink and its target) is linted once.
+        key = os.path.realpath(absolute) if real is None else real
+        if key not in found:
+            found[key] = Input(Path(absolute), kind, display)
 
     for given in paths:
         absolute = os.path.abspath(given)
@@ -339,18 +372,20 @@ def _walk(
     top_display: str,
     *,
     base: str,
-    excludes: GitIgnoreSpec,
+    excludes: _Patterns,
     ignores: _Ignores,
     respect_gitignore: bool,
     keep: _Keep,
     notes: list[str],
 ) -> None:
     """Walk ``top`` depth first, without following symlinked folders."""
+    base_prefix = len(os.path.join(base, ""))
+    top_prefix = len(os.path.join(top, ""))
+    # No symlinked folder is entered below `top`, so only a file itself may be a link.
+    real_top = os.path.join(os.path.realpath(top), "")
     stack = [(top, ignores)]
     while stack:
         folder, inherited = stack.pop()
-        if respect_gitignore:
-            inherited = inherited.with_file(folder, os.path.join(folder, ".gitignore"), notes)
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -358,6 +393,8 @@ def _walk(
             shown = _join_display(top_display, os.path.relpath(folder, top))
             notes.append(f"skipped {shown}: cannot read the folder ({error.strerror or error})")
             continue
+        if respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+            inherited = inherited.with_file(folder, os.path.join(folder, ".gitignore"), notes)
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
@@ -366,18 +403,21 @@ def _walk(
                 continue
             if not is_dir and not is_file:
                 continue  # a symlinked folder, a broken link, a socket...
-            relative = _posix(_below(entry.path, base)) + ("/" if is_dir else "")
-            if excludes.match_file(relative) or inherited.ignored(entry.path, is_dir):
+            path = entry.path
+            relative = _posix(path[base_prefix:]) + ("/" if is_dir else "")
+            if excludes.decide(relative) or inherited.ignored(path, is_dir):
                 continue
             if is_dir:
-                stack.append((entry.path, inherited))
+                stack.append((path, inherited))
                 continue
             kind = _by_name(entry.name)
             if kind is None and _wants_head(entry.name):
-                head = _read_head(entry.path)
-                kind = None if head is None else classify(Path(entry.path), head)
+                head = _read_head(path)
+                kind = None if head is None else classify(Path(path), head)
             if kind is not None:
-                keep(entry.path, kind, _join_display(top_display, _below(entry.path, top)))
+                below = path[top_prefix:]
+                real = None if entry.is_symlink() else real_top + below
+                keep(path, kind, _join_display(top_display, below), real)
 
 
 def _join_display(top_display: str, relative: str) -> str:

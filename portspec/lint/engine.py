@@ -22,7 +22,7 @@ from portspec.lint.rule import Context, Finding, Rule, all_rules
 from portspec.lint.units import Document, Entry, Kind, Site, Unit
 from portspec.model import Container, Expose, Link, PortMapping
 
-__all__ = ["LintResult", "Source", "default_enabled", "lint", "lint_text"]
+__all__ = ["LintResult", "Source", "default_enabled", "lint", "lint_text", "read_units"]
 
 _BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _DIRECTIVE = re.compile(r"portspec:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
@@ -112,6 +112,16 @@ def lint(
     return run.result
 
 
+def read_units(
+    sources: Sequence[Source], *, env: Mapping[str, str] | None = None
+) -> tuple[list[Unit], LintResult]:
+    """The units of ``sources`` and what kept some from being read (PS0xx diagnostics)."""
+    run = _Run(Context(), lambda code, path: True, dict(os.environ) if env is None else dict(env))
+    for group in _groups(sources):
+        run.read(group)
+    return run.units, run.result
+
+
 def _any_enabled(
     rule: type[Rule], enabled: Callable[[str, str], bool], documents: Mapping[str, Document]
 ) -> bool:
@@ -125,7 +135,7 @@ def _groups(sources: Sequence[Source]) -> list[list[Source]]:
     for source in sources:
         if source.kind == "compose" and source.path is not None:
             name = source.path.name
-            stem, dot, ext = name.rpartition(".")
+            stem = name.rpartition(".")[0]
             if stem.endswith(".override") and stem[: -len(".override")] in (
                 "compose",
                 "docker-compose",
@@ -231,10 +241,10 @@ class _Run:
         return document
 
     def read(self, group: list[Source]) -> None:
-        documents = [self.document(source) for source in group]
-        if any(d is None for d in documents):
+        found = [self.document(source) for source in group]
+        readable = [d for d in found if d is not None]
+        if len(readable) < len(found):
             return
-        readable = [d for d in documents if d is not None]
         kind = group[0].kind
         if kind == "compose":
             self.read_compose(group, readable)
@@ -262,12 +272,12 @@ class _Run:
         )
         for problem in problems:
             span = problem.span
-            document = by_path.get(span.path)
-            if document is None:
-                document = documents[0]
-                if span.path is not None and span.path not in by_path:
-                    # an extends file of its own: shown with its own name
-                    document = self.extra_document(span.path) or document
+            # A problem in a file of its own (extends: file:) shows under its own name.
+            document = (
+                by_path.get(span.path)
+                or (self.extra_document(span.path) if span.path is not None else None)
+                or documents[0]
+            )
             if problem.code == UNSET_VARIABLE and (span.path, span.start, span.end) not in (
                 item_spans
             ):
@@ -278,7 +288,7 @@ class _Run:
             return
         project_key = documents[0].path
         for service, container in project.services.items():
-            self.add_compose_unit(project, project_key, service, container, by_path, documents[0])
+            self.add_compose_unit(project, project_key, service, container, (by_path, documents[0]))
 
     def extra_document(self, path: str) -> Document | None:
         if path in self.result.documents:
@@ -299,13 +309,13 @@ class _Run:
         project_key: str,
         service: str,
         container: Container,
-        by_path: Mapping[str | None, Document],
-        fallback: Document,
+        documents: tuple[Mapping[str | None, Document], Document],
     ) -> None:
         from portspec.sources.compose import Project  # noqa: PLC0415
 
         assert isinstance(project, Project)
         locations = project.locations
+        by_path, fallback = documents
 
         def site(key: str, index: int) -> Site | None:
             span = locations.get((service, key, index))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import stat
@@ -48,7 +49,7 @@ def apply_fixes(
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1] or a == b
+    return (a[0] < b[1] and b[0] < a[1]) or a == b
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
@@ -82,10 +83,9 @@ def write_atomically(path: Path, text: str) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, stat.S_IMODE(info.st_mode))
         if hasattr(os, "chown"):
-            try:
+            # Only root may give a file away; the mode is kept all the same.
+            with contextlib.suppress(PermissionError):
                 os.chown(temporary, info.st_uid, info.st_gid)
-            except PermissionError:
-                pass  # only root may give a file away; the mode is kept all the same
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

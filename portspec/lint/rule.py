@@ -80,6 +80,8 @@ class Context:
     sensitive_ports: frozenset[int] = SENSITIVE_PORTS
     large_range: int = 100
     quote_all_ports: bool = False
+    #: Check conflicts between different compose projects too.
+    across_projects: bool = False
 
     def engine_at_least(self, major: int) -> bool:
         """Whether the target engine is ``major`` or later (the latest is)."""

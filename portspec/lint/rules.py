@@ -256,6 +256,17 @@ def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
             return found
     publishing = {unit.label: unit.container for unit in units if unit.origin != "dockerfile"}
     found = find_conflicts(publishing, host=ctx.host)
+    if not ctx.across_projects:
+        # Two compose projects are two applications, often never run together
+        # (a folder of examples, a file and its alternative): kept apart.
+        project = {unit.label: unit.project for unit in units}
+        found = [
+            c
+            for c in found
+            if project[c.first.label] is None
+            or project[c.second.label] is None
+            or project[c.first.label] == project[c.second.label]
+        ]
     _conflict_cache[:] = [(key, ctx, found)]
     return found
 
@@ -274,15 +285,12 @@ class _ConflictRule(Rule):
                 continue
             where = ", ".join(str(a) for a in conflict.addresses)
             what = "-P" if conflict.first.mapping is None else str(conflict.first.mapping)
-            if other is unit:
-                whom = f"{what} of the same container"
-            else:
-                whom = f"{other.label} ({what})"
+            whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
             place = "" if other_site is None else f" at {_where(other_site)}"
             yield Finding(
                 site,
-                f"{self.summary()}: {conflict.protocol}/{conflict.ports} on {where}"
-                f" is also wanted by {whom}{place}",
+                f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where},"
+                f" also wanted by {whom}{place}",
             )
 
 
@@ -713,11 +721,14 @@ class HostIpIgnoredInIngress(Rule):
 
     def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
         mapping = entry.value
-        if unit.origin == "compose" and mapping.host_ip is not None:
-            if "mode=ingress" in mapping.ignored:
-                yield Finding(
-                    entry.site, f"host_ip {mapping.host_ip_as_typed} is ignored in ingress mode"
-                )
+        if (
+            unit.origin == "compose"
+            and mapping.host_ip is not None
+            and "mode=ingress" in mapping.ignored
+        ):
+            yield Finding(
+                entry.site, f"host_ip {mapping.host_ip_as_typed} is ignored in ingress mode"
+            )
 
 
 # -------------------------------------------------- PS3xx: security, practice

@@ -57,7 +57,10 @@ def parse_docker_run(argv: Sequence[str] | str) -> Container:
         text, words = _shell.join(list(argv))
     else:
         raise PortSpecError(f"expected a command line as text or a list of text, not {argv!r}")
-    return _CommandLine(text, words).read()
+    try:
+        return _CommandLine(text, words).read()
+    except CommandError as error:
+        raise PortSpecError(error.message, error.text, error.span) from None
 
 
 class CommandError(PortSpecError):

@@ -69,8 +69,8 @@ class ExposeValue:
 # when they stand alone).
 _PLAIN = re.compile(r"[^ \t\r\n'\"\\$`;&|<>()]+")
 _DOUBLE_PLAIN = re.compile(r"[^\"\\$`]+")
-_BLANKS = re.compile(r"[ \t]+")
-# A word with nothing to undo, and what may follow it so that it is complete.
+# Blanks, then maybe a word with nothing to undo; it is complete when one of
+# ``_SIMPLE_WORD_ENDS`` (or the end) follows it.
 _SIMPLE_WORD = re.compile(r"[ \t]*([^ \t\r\n'\"\\$`;&|<>()#][^ \t\r\n'\"\\$`;&|<>()]*)?")
 _SIMPLE_WORD_ENDS = " \t\n;&|)"
 # Text that may hold the word ``docker``, however it is quoted: what has none
@@ -159,14 +159,23 @@ class _Builder:
         self.length = 0
         self.segments: tuple[list[int], list[int], list[int]] = ([], [], [])
         self.opaque: dict[int, str] = {}
+        #: Where the last copied segment ends in the document, while it may grow.
+        self.copied_to = -1
 
     def copy(self, document: str, start: int, end: int) -> None:
         """Copy ``document[start:end]`` as it is."""
-        if start < end:
+        if start >= end:
+            return
+        if start == self.copied_to:  # the document goes on: grow the last segment
+            self.chars.append(document[start:end])
+            self.length += end - start
+        else:
             self._segment(document[start:end], start, -1)
+        self.copied_to = end
 
     def put(self, char: str, start: int, end: int, opaque: str | None = None) -> None:
         """Put one character standing for ``document[start:end]``."""
+        self.copied_to = -1
         if opaque is not None:
             self.opaque[self.length] = opaque
         self._segment(char, start, end)
@@ -231,22 +240,21 @@ class _Scanner:
         words: list[_Collected] = []
         while i < n:
             simple = _SIMPLE_WORD.match(s, i, n)
-            end = simple.end()  # type: ignore[union-attr]
-            if simple.lastindex:  # type: ignore[union-attr]
+            assert simple is not None  # the pattern matches the empty string
+            end = simple.end()
+            if simple.lastindex:
                 if end == n or s[end] in _SIMPLE_WORD_ENDS:
-                    words.append((simple.start(1), end, simple.group(1), False))  # type: ignore[union-attr]
+                    words.append((simple.start(1), end, simple.group(1), False))
                     i = end
                     continue
-                i = simple.start(1)  # type: ignore[union-attr]
+                i = simple.start(1)
             elif end == n:
                 break
             else:
                 i = end
             char = s[i]
-            if char == " ":
+            if char in " \t":  # blanks after a word the fast path did not take
                 i += 1
-            elif char == "\t":
-                i = _BLANKS.match(s, i).end()  # type: ignore[union-attr]
             elif char == "\\" and self._newline_at(i + 1):
                 i = self._after_newline(i + 1)
             elif char == "\n" or self._newline_at(i):
@@ -282,20 +290,20 @@ class _Scanner:
                 words = []
                 i += 1
             else:
-                end, value, unknown = self._word(i)
-                if end == i:  # cannot happen; never loop forever
+                following, end, value, unknown = self._word(i)
+                if following == i:  # cannot happen; never loop forever
                     i += 1
                     continue
-                if end < n and s[end] in "<>" and s[i:end].isdigit():
-                    i = end  # the file descriptor of a redirection
+                if following < n and s[following] in "<>" and s[i:following].isdigit():
+                    i = following  # the file descriptor of a redirection
                     continue
                 words.append((i, end, value, unknown))
-                i = end
+                i = following
         self._command(words)
         return i
 
     def _redirection(self, i: int) -> int:
-        match = _REDIRECTION.match(self.s, i)
+        match = _REDIRECTION.match(self.s, i, self.n)
         i = match.end() if match else i + 1
         operator = match.group() if match else ""
         while i < self.n:
@@ -307,10 +315,10 @@ class _Scanner:
                 break
         if i >= self.n or self.s[i] in _WORD_ENDS or self._newline_at(i):
             return i
-        end, value, _ = self._word(i)
+        following, _, value, _ = self._word(i)
         if operator in ("<<", "<<-"):
             self.heredocs.append((value, operator == "<<-"))
-        return max(end, i + 1)
+        return max(following, i + 1)
 
     def _heredoc_bodies(self, i: int) -> int:
         """Skip the bodies of the here-documents opened on the line just ended."""
@@ -401,16 +409,21 @@ class _Scanner:
     def _after_newline(self, i: int) -> int:
         return i + 1 if self.s[i] == "\n" else i + 2
 
-    def _word(self, i: int) -> tuple[int, str, bool]:
-        """The end, value and unknown-ness of the unquoted word starting at ``i``."""
+    def _word(self, i: int) -> tuple[int, int, str, bool]:
+        """Read the word starting at ``i``.
+
+        Return where reading goes on, where the word's text ends (before a line
+        continuation that follows it), its value and whether it expands.
+        """
         s, n = self.s, self.n
         parts: list[str] = []
         unknown = False
+        end = i
         while i < n:
             plain = _PLAIN.match(s, i, n)
             if plain:
                 parts.append(plain.group())
-                i = plain.end()
+                i = end = plain.end()
                 continue
             char = s[i]
             if char in _WORD_ENDS or self._newline_at(i):
@@ -418,14 +431,14 @@ class _Scanner:
             if char == "\\":
                 if self._newline_at(i + 1):
                     i = self._after_newline(i + 1)
-                else:
-                    parts.append(s[i + 1 : i + 2] or "\\")
-                    i += 2
+                    continue
+                parts.append(s[i + 1 : i + 2] or "\\")
+                i += 2
             elif char == "'":
                 close = s.find("'", i + 1, n)
-                end = n if close < 0 else close
-                unknown |= self._single_quoted(i + 1, end, parts)
-                i = end + 1
+                close = n if close < 0 else close
+                unknown |= self._single_quoted(i + 1, close, parts)
+                i = close + 1
             elif char == '"':
                 i, expanded = self._double_quoted(i + 1, parts)
                 unknown |= expanded
@@ -438,7 +451,8 @@ class _Scanner:
             else:  # a lone carriage return
                 parts.append(char)
                 i += 1
-        return min(i, n), "".join(parts), unknown
+            i = end = min(i, n)
+        return i, end, "".join(parts), unknown
 
     def _single_quoted(self, start: int, end: int, parts: list[str]) -> bool:
         text = self.s[start:end]

@@ -1,0 +1,494 @@
+"""Lint reports: pure functions from diagnostics to text, JSON, SARIF or GitHub annotations.
+
+Nothing here reads a file or writes to a stream; the caller passes in each
+file's text (``sources``) and the rule classes of the run, and prints what
+comes back::
+
+    >>> render([], fmt="text", sources={}, rules=[])
+    'All checks passed.\\n'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, TextIO
+from urllib.parse import quote
+
+from portspec._version import __version__
+from portspec.lint.diagnostic import Diagnostic, Fix, Severity
+from portspec.lint.rule import Example, Rule
+
+__all__ = ["FORMATS", "Format", "render", "use_color"]
+
+#: An output format of ``portspec lint --format``.
+Format = Literal["text", "json", "sarif", "github"]
+FORMATS: tuple[Format, ...] = ("text", "json", "sarif", "github")
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/portspec/portspec"
+SRCROOT = "%SRCROOT%"
+
+_TAB_STOP = 8
+# GitHub code scanning cuts rule descriptions longer than this.
+_GITHUB_DESCRIPTION_LIMIT = 1024
+
+_RESET = "\x1b[0m"
+_BOLD = "1"
+_HUE = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+# GitHub reads these as high, medium and low; only security rules carry one.
+_SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
+_PROBLEM_SEVERITY = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "recommendation",
+}
+_FENCE_LANGUAGE = {".yaml": "yaml", ".yml": "yaml", ".sh": "sh", ".bash": "bash"}
+
+
+def render(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    fmt: Format,
+    sources: Mapping[str, str],
+    rules: Sequence[type[Rule]],
+    color: bool = False,
+    root: str | None = None,
+) -> str:
+    """The whole report for a run, in the given order, ending with a newline when not empty.
+
+    ``sources`` maps a diagnostic's path to its file's text (a path without an
+    entry gets no source line and no edit locations); ``rules`` are the rule
+    classes that ran; ``root`` is the directory SARIF URIs and GitHub paths are
+    made relative to.
+
+    >>> render([], fmt="github", sources={}, rules=[])
+    ''
+    """
+    if fmt == "text":
+        return _text(diagnostics, sources, color=color)
+    if fmt == "json":
+        return _json(diagnostics, sources, rules)
+    if fmt == "sarif":
+        return _sarif(diagnostics, sources, rules, root)
+    if fmt == "github":
+        return _github(diagnostics, root)
+    raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")
+
+
+def use_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Whether to colour output written to ``stream``, by https://no-color.org rules.
+
+    A non-empty ``NO_COLOR`` always turns colour off; otherwise a non-empty
+    ``FORCE_COLOR`` turns it on, and without either a terminal gets colour.
+
+    >>> import io
+    >>> use_color(io.StringIO(), {"FORCE_COLOR": "1"})
+    True
+    """
+    if environ.get("NO_COLOR", ""):
+        return False
+    if environ.get("FORCE_COLOR", ""):
+        return True
+    try:
+        return stream.isatty()
+    except (ValueError, OSError):  # a closed or detached stream
+        return False
+
+
+# -- text ---------------------------------------------------------------------
+
+
+def _text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], *, color: bool) -> str:
+    if not diagnostics:
+        return "All checks passed.\n"
+    blocks = [_text_block(d, sources.get(d.path), color=color) for d in diagnostics]
+    counts = Counter(d.severity for d in diagnostics)
+    summary = (
+        f"Found {_plural(len(diagnostics), 'problem')} ("
+        f"{_plural(counts[Severity.ERROR], 'error')}, "
+        f"{_plural(counts[Severity.WARNING], 'warning')}, "
+        f"{counts[Severity.INFO]} info)."
+    )
+    fixable = sum(1 for d in diagnostics if _has_safe_fix(d))
+    if fixable:
+        summary += f"\n{fixable} fixable with --fix."
+    return "\n\n".join([*blocks, summary]) + "\n"
+
+
+def _text_block(diagnostic: Diagnostic, source: str | None, *, color: bool) -> str:
+    path, code = diagnostic.path, diagnostic.code
+    if color:
+        path = _sgr(_BOLD, path)
+        code = _sgr(f"{_BOLD};{_HUE[diagnostic.severity]}", code)
+    marker = " [*]" if _has_safe_fix(diagnostic) else ""
+    head = f"{path}:{diagnostic.line}:{diagnostic.column}: {code}{marker} {diagnostic.message}"
+    line = _source_line(source, diagnostic.line)
+    if line is None:
+        return head
+    first = max(diagnostic.column - 1, 0)
+    if diagnostic.end_line == diagnostic.line:
+        last = max(diagnostic.end_column - 1, first)
+    else:  # the span goes on past this line: underline the rest of it
+        last = max(len(line), first)
+    shown, before, width = _underline(line, first, last)
+    carets = "^" * max(width, 1)
+    if color:
+        carets = _sgr(_HUE[diagnostic.severity], carets)
+    return f"{head}\n  {shown}\n  {' ' * before}{carets}"
+
+
+def _source_line(source: str | None, number: int) -> str | None:
+    """Line ``number`` (1-based) of ``source`` without its line break, or None."""
+    if source is None or number < 1:
+        return None
+    lines = source.split("\n")
+    if number > len(lines):
+        return None
+    return lines[number - 1].removesuffix("\r")
+
+
+def _underline(line: str, first: int, last: int) -> tuple[str, int, int]:
+    """``line`` as shown, and the display columns before and of ``line[first:last]``."""
+    shown: list[str] = []
+    column = before = 0
+    for index, ch in enumerate(line):
+        if index == first:
+            before = column
+        piece = _display(ch, column)
+        shown.append(piece)
+        column += _width(piece)
+    if first >= len(line):
+        before = column + first - len(line)
+        return "".join(shown), before, 1
+    end_column = _display_column(line, last, shown)
+    return "".join(shown), before, end_column - before
+
+
+def _display_column(line: str, index: int, shown: list[str]) -> int:
+    """Where ``line[index]`` starts on screen; past the end, one column a character."""
+    width = sum(_width(piece) for piece in shown[: min(index, len(line))])
+    return width + max(index - len(line), 0)
+
+
+def _display(ch: str, column: int) -> str:
+    """One character as shown at display ``column``: tabs expanded, the unprintable escaped."""
+    if ch == "\t":
+        return " " * (_TAB_STOP - column % _TAB_STOP)
+    if ch.isprintable():
+        return ch
+    return ascii(ch)[1:-1]
+
+
+def _width(piece: str) -> int:
+    """How many terminal columns ``piece`` takes."""
+    total = 0
+    for ch in piece:
+        if unicodedata.combining(ch):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return total
+
+
+def _sgr(code: str, text: str) -> str:
+    return f"\x1b[{code}m{text}{_RESET}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _has_safe_fix(diagnostic: Diagnostic) -> bool:
+    return diagnostic.fix is not None and diagnostic.fix.safe
+
+
+# -- json ---------------------------------------------------------------------
+
+
+def _json(
+    diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], rules: Sequence[type[Rule]]
+) -> str:
+    by_code = {rule.code: rule for rule in rules}
+    objects = []
+    for d in diagnostics:
+        rule = by_code.get(d.code)
+        objects.append(
+            {
+                "path": d.path,
+                "line": d.line,
+                "column": d.column,
+                "end_line": d.end_line,
+                "end_column": d.end_column,
+                "code": d.code,
+                "severity": str(d.severity),
+                "message": d.message,
+                "url": rule.help_url() if rule is not None else None,
+                "fix": None if d.fix is None else _json_fix(d.fix, sources.get(d.path)),
+            }
+        )
+    return _dump(objects)
+
+
+def _json_fix(fix: Fix, source: str | None) -> dict[str, Any]:
+    return {
+        "message": fix.message,
+        "safe": fix.safe,
+        "edits": [
+            {
+                "start": edit.start,
+                "end": edit.end,
+                "replacement": edit.replacement,
+                "location": _location(source, edit.start),
+                "end_location": _location(source, edit.end),
+            }
+            for edit in fix.edits
+        ],
+    }
+
+
+def _location(source: str | None, offset: int) -> dict[str, int] | None:
+    """The 1-based line and column of a 0-based ``offset`` into ``source``."""
+    if source is None:
+        return None
+    offset = max(0, min(offset, len(source)))
+    line_start = source.rfind("\n", 0, offset) + 1
+    return {"line": source.count("\n", 0, offset) + 1, "column": offset - line_start + 1}
+
+
+def _dump(value: object) -> str:
+    # ensure_ascii, as for ``portspec parse``: any terminal or pipe can carry it.
+    return json.dumps(value, indent=2, ensure_ascii=True) + "\n"
+
+
+# -- sarif --------------------------------------------------------------------
+
+
+def _sarif(
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, str],
+    rules: Sequence[type[Rule]],
+    root: str | None,
+) -> str:
+    known = {rule.code: rule for rule in rules}
+    descriptors = [_sarif_rule(known[code]) for code in sorted(known)]
+    missing = sorted({d.code for d in diagnostics} - known.keys())
+    descriptors += [_sarif_unknown_rule(code, diagnostics) for code in missing]
+    index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
+
+    seen: Counter[tuple[str, str, str]] = Counter()
+    results = []
+    for d in diagnostics:
+        artifact = _artifact_location(d.path, root)
+        line = _source_line(sources.get(d.path), d.line) or ""
+        key = (d.code, artifact["uri"], line.strip())
+        seen[key] += 1
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": artifact,
+                        "region": {
+                            "startLine": d.line,
+                            "startColumn": d.column,
+                            "endLine": d.end_line,
+                            "endColumn": d.end_column,
+                        },
+                    }
+                }
+            ],
+            "partialFingerprints": {"primaryLocationLineHash": _fingerprint(key, seen[key])},
+        }
+        if d.fix is not None and d.fix.edits:
+            result["fixes"] = [_sarif_fix(d.fix, artifact)]
+        results.append(result)
+
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "portspec",
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }
+        },
+    }
+    if root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": Path(os.path.abspath(root)).as_uri() + "/"}}
+    run["results"] = results
+    run["columnKind"] = "unicodeCodePoints"
+    return _dump({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
+
+
+def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
+    summary = rule.summary() or rule.code
+    why = rule.why() or summary
+    security = _is_security(rule.code)
+    properties: dict[str, Any] = {"tags": ["security" if security else "correctness"]}
+    if security:
+        properties["security-severity"] = _SECURITY_SEVERITY[rule.severity]
+    else:
+        properties["problem.severity"] = _PROBLEM_SEVERITY[rule.severity]
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": _clip(summary)},
+        "fullDescription": {"text": _clip(_unwrap(why))},
+        "help": {"text": _help_text(rule, why), "markdown": _help_markdown(rule, why)},
+        "helpUri": rule.help_url(),
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity], "enabled": rule.default},
+        "properties": properties,
+    }
+
+
+def _sarif_unknown_rule(code: str, diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+    """A stand-in descriptor for a code no rule class of the run has (a parse error)."""
+    severity = max(d.severity for d in diagnostics if d.code == code)
+    text = f"portspec {code}"
+    tag = "security" if _is_security(code) else "correctness"
+    properties: dict[str, Any] = {"tags": [tag]}
+    if tag == "security":
+        properties["security-severity"] = _SECURITY_SEVERITY[severity]
+    return {
+        "id": code,
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+        "properties": properties,
+    }
+
+
+def _is_security(code: str) -> bool:
+    return code.upper().startswith("PS3")
+
+
+def _unwrap(text: str) -> str:
+    """Docstring paragraphs as single lines: plain-text viewers wrap them themselves."""
+    return "\n\n".join(" ".join(part.split()) for part in text.split("\n\n"))
+
+
+def _clip(text: str) -> str:
+    if len(text) <= _GITHUB_DESCRIPTION_LIMIT:
+        return text
+    return text[: _GITHUB_DESCRIPTION_LIMIT - 3].rstrip() + "..."
+
+
+def _examples(rule: type[Rule]) -> list[tuple[str, Example]]:
+    pairs = [("Bad", getattr(rule, "bad", None)), ("Good", getattr(rule, "good", None))]
+    return [(label, example) for label, example in pairs if isinstance(example, Example)]
+
+
+def _help_text(rule: type[Rule], why: str) -> str:
+    parts = [why]
+    for label, example in _examples(rule):
+        body = "\n".join(f"    {line}" for line in example.text.rstrip("\n").split("\n"))
+        parts.append(f"{label} ({example.path}):\n{body}")
+    return "\n\n".join(parts)
+
+
+def _help_markdown(rule: type[Rule], why: str) -> str:
+    parts = [why]
+    for label, example in _examples(rule):
+        text = example.text.rstrip("\n")
+        fence = "```"
+        while fence in text:
+            fence += "`"
+        language = _FENCE_LANGUAGE.get(Path(example.path).suffix.lower(), "")
+        parts.append(f"**{label}** (`{example.path}`):\n\n{fence}{language}\n{text}\n{fence}")
+    parts.append(f"[Rule documentation]({rule.help_url()})")
+    return "\n\n".join(parts)
+
+
+def _artifact_location(path: str, root: str | None) -> dict[str, str]:
+    """A SARIF artifactLocation: relative to ``%SRCROOT%`` when it can be, else absolute."""
+    if path == "-":
+        return {"uri": "stdin"}
+    relative = _relative_to_root(path, root)
+    if relative is not None:
+        return {"uri": quote(relative), "uriBaseId": SRCROOT}
+    if root is None and not os.path.isabs(path):
+        return {"uri": quote(Path(path).as_posix()), "uriBaseId": SRCROOT}
+    return {"uri": Path(os.path.abspath(path)).as_uri()}
+
+
+def _relative_to_root(path: str, root: str | None) -> str | None:
+    """``path`` relative to ``root`` with forward slashes, or None when it is outside."""
+    if root is None or path == "-":
+        return None
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    try:
+        if os.path.commonpath([absolute, base]) != base:
+            return None
+    except ValueError:  # another drive on Windows
+        return None
+    return Path(os.path.relpath(absolute, base)).as_posix()
+
+
+def _fingerprint(key: tuple[str, str, str], occurrence: int) -> str:
+    """Code, file and the line's text, hashed; the count tells identical lines apart."""
+    digest = hashlib.sha256("\0".join(key).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{digest[:16]}:{occurrence}"
+
+
+def _sarif_fix(fix: Fix, artifact: dict[str, str]) -> dict[str, Any]:
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact,
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "charOffset": edit.start,
+                            "charLength": edit.end - edit.start,
+                        },
+                        "insertedContent": {"text": edit.replacement},
+                    }
+                    for edit in fix.edits
+                ],
+            }
+        ],
+        "properties": {"safe": fix.safe},
+    }
+
+
+# -- github -------------------------------------------------------------------
+
+
+def _github(diagnostics: Sequence[Diagnostic], root: str | None) -> str:
+    lines = []
+    for d in diagnostics:
+        path = _relative_to_root(d.path, root) or d.path
+        properties = [("file", path), ("line", str(d.line))]
+        # GitHub keeps columns only for a span on one line.
+        if d.end_line == d.line:
+            properties.append(("col", str(d.column)))
+        properties.append(("endLine", str(d.end_line)))
+        if d.end_line == d.line:
+            properties.append(("endColumn", str(d.end_column)))
+        properties.append(("title", d.code))
+        props = ",".join(f"{name}={_escape_property(value)}" for name, value in properties)
+        lines.append(f"::{_GITHUB_COMMAND[d.severity]} {props}::{_escape_data(d.message)}\n")
+    return "".join(lines)
+
+
+def _escape_data(text: str) -> str:
+    """As ``escapeData`` of GitHub's @actions/core toolkit does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """As ``escapeProperty`` of GitHub's @actions/core toolkit does."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,201 @@
+"""The lint engine: every kind of input, one set for conflicts, suppressions and fixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portspec.lint import Context, Source, lint, lint_text
+from portspec.lint.diagnostic import Diagnostic
+from portspec.lint.fix import apply_fixes
+from portspec.lint.units import Kind
+
+
+def _codes(found: list[Diagnostic]) -> list[tuple[str, int, int]]:
+    return [(d.code, d.line, d.column) for d in found]
+
+
+def test_shell_script_positions() -> None:
+    text = "#!/bin/sh\nset -e\nsudo docker container run -d \\\n  -p 5432:5432 postgres\n"
+    (found,) = lint_text(text, "run.sh", "shell")
+    assert (found.code, found.line, found.column, found.end_column) == ("PS301", 4, 6, 15)
+    assert text[found.start : found.end] == "5432:5432"
+
+
+def test_shell_variables_are_unknown_never_guessed() -> None:
+    text = 'docker run -p "$PORT:22" -p 2375:2375 --expose ${E} $OPTS -p 22:22 img\n'
+    found = lint_text(text, "run.sh", "shell")
+    assert [(d.code, text[d.start : d.end]) for d in found] == [
+        ("PS007", '"$PORT:22"'),
+        ("PS301", "2375:2375"),
+        ("PS007", "${E}"),
+        ("PS007", "$OPTS"),
+        ("PS301", "22:22"),
+    ]
+
+
+def test_parse_errors_in_scripts_have_codes_and_carets() -> None:
+    text = "docker run -p 80:80/tpc nginx\ndocker run --expose x nginx\ndocker run --bogus img\n"
+    found = lint_text(text, "run.sh", "shell")
+    assert [(d.code, text[d.start : d.end]) for d in found] == [
+        ("PS001", "tpc"),
+        ("PS002", "x"),
+        ("PS006", "--bogus"),
+    ]
+
+
+def test_makefile_and_markdown() -> None:
+    makefile = "run:\n\t@docker run -p 6379:6379 redis\n\tdocker run -p $(P):80 x\n"
+    assert _codes(lint_text(makefile, "Makefile", "makefile")) == [
+        ("PS301", 2, 17),
+        ("PS007", 3, 16),
+    ]
+    markdown = (
+        "# Try it\n\n```console\n$ docker run -p 3306:3306 mysql\nstarting...\n```\n\n"
+        "```python\ndocker run -p 22:22 x\n```\n"
+    )
+    assert _codes(lint_text(markdown, "README.md", "markdown")) == [("PS301", 4, 17)]
+
+
+def test_dockerfile_expose() -> None:
+    text = "FROM alpine\nEXPOSE 80/tcp \\\n  9000-9002 $PORT 70000\n"
+    found = lint_text(text, "Dockerfile", "dockerfile")
+    assert [(d.code, text[d.start : d.end]) for d in found] == [
+        ("PS205", "9000-9002"),
+        ("PS007", "$PORT"),
+        ("PS002", "70000"),
+    ]
+
+
+def test_all_inputs_form_one_set(tmp_path: Path) -> None:
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  web:\n    ports: ['127.0.0.1:8080:80']\n")
+    script = tmp_path / "dev.sh"
+    script.write_text("docker run --name dev -p 8080:3000 node\n")
+    sources = [
+        Source("compose.yaml", "compose", path=compose),
+        Source("dev.sh", "shell", path=script),
+    ]
+    together = lint(sources, ctx=Context())
+    assert _codes(together.diagnostics) == [("PS101", 1, 26)]
+    assert "web (127.0.0.1:8080:80) at compose.yaml:3:13" in together.diagnostics[0].message
+    assert lint(sources, ctx=Context(), per_file=True).diagnostics == []
+
+
+def test_compose_projects_are_apart_unless_asked(tmp_path: Path) -> None:
+    sources = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / "compose.yaml"
+        path.write_text("services:\n  web:\n    ports: ['8080:80']\n")
+        sources.append(Source(f"{name}/compose.yaml", "compose", path=path))
+    assert lint(sources, ctx=Context()).diagnostics == []
+    found = lint(sources, ctx=Context(across_projects=True)).diagnostics
+    assert _codes(found) == [("PS101", 3, 13)]
+
+
+def test_override_file_merges_into_its_base(tmp_path: Path) -> None:
+    base = tmp_path / "compose.yaml"
+    base.write_text("services:\n  web:\n    ports: ['8080:80']\n  db: {}\n")
+    override = tmp_path / "compose.override.yaml"
+    override.write_text("services:\n  db:\n    ports: ['8080:5432']\n")
+    sources = [
+        Source("compose.override.yaml", "compose", path=override),
+        Source("compose.yaml", "compose", path=base),
+    ]
+    found = lint(sources, ctx=Context()).diagnostics
+    # db (from the override) comes first, so web's binding is the one that clashes.
+    assert [(d.path, d.code, d.line) for d in found] == [
+        ("compose.override.yaml", "PS301", 3),
+        ("compose.yaml", "PS101", 3),
+    ]
+
+
+_DB = "services:\n  db:\n    ports: "
+_PORTS = "    ports: ['5432:5432']\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "text"),
+    [
+        ("compose", "compose.yaml", f"{_DB}['5432:5432'] # portspec: ignore[PS301]\n"),
+        ("compose", "compose.yaml", "services:\n  db:\n    # portspec: ignore[PS3]\n" + _PORTS),
+        ("compose", "compose.yaml", f"{_DB}['5432:5432']  # portspec: ignore\n"),
+        ("shell", "run.sh", "docker run -p 5432:5432 pg  # portspec: ignore[PS301, PS101]\n"),
+        ("shell", "run.sh", "# portspec: ignore[PS301]\ndocker run -p 5432:5432 pg\n"),
+        ("markdown", "README.md", "```sh\ndocker run -p 5432:5432 pg # portspec: ignore\n```\n"),
+    ],
+)
+def test_inline_suppression(kind: Kind, path: str, text: str) -> None:
+    assert lint_text(text, path, kind) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "services:\n  db:\n    ports: ['5432:5432'] # portspec: ignore[PS101]\n",
+        "services:\n  db:\n    ports: ['5432:5432'] # portspec ignore PS301\n",
+        "services:\n  db:\n    x: 1 # portspec: ignore[PS301]\n\n    ports: ['5432:5432']\n",
+        "services:\n  db:\n    image: 'a # portspec: ignore'\n    ports: ['5432:5432']\n",
+    ],
+)
+def test_suppression_is_exact(text: str) -> None:
+    assert [d.code for d in lint_text(text, "compose.yaml")] == ["PS301"]
+
+
+def test_markdown_html_comment_suppression() -> None:
+    text = "<!-- portspec: ignore[PS301] -->\n\n```sh\ndocker run -p 5432:5432 pg\n```\n"
+    assert [d.code for d in lint_text(text, "README.md", "markdown")] == ["PS301"]
+    text = "```sh\ndocker run -p 5432:5432 pg <!-- portspec: ignore[PS301] -->\n```\n"
+    assert lint_text(text, "README.md", "markdown") == []
+
+
+def test_fixes_keep_everything_else() -> None:
+    text = (
+        "# keep me\nservices:\n  git:\n    ports:\n      - 22:22   # ssh\n"
+        "      - '::1:8080:80'\n      - 5432:5432\n"
+    )
+    found = lint_text(text, "compose.yaml")
+    fixed, applied = apply_fixes(text, found)
+    assert fixed == (
+        '# keep me\nservices:\n  git:\n    ports:\n      - "22:22"   # ssh\n'
+        "      - '[::1]:8080:80'\n      - 5432:5432\n"
+    )
+    assert {d.code for d in applied} == {"PS305", "PS207"}
+    unsafe, _ = apply_fixes(fixed, lint_text(fixed, "compose.yaml"), unsafe=True)
+    assert '"127.0.0.1:22:22"' in unsafe
+    assert '"127.0.0.1:5432:5432"' in unsafe
+    assert lint_text(unsafe, "compose.yaml") == []
+
+
+def test_shell_fix_quotes_what_the_shell_would_glob() -> None:
+    text = "docker run -p ::1:8080:80 nginx\n"
+    found = lint_text(text, "run.sh", "shell")
+    fixed, _ = apply_fixes(text, found)
+    assert fixed == "docker run -p '[::1]:8080:80' nginx\n"
+    assert lint_text(fixed, "run.sh", "shell") == []
+
+
+def test_unreadable_compose_is_one_finding_with_its_place() -> None:
+    found = lint_text("services:\n  web:\n    ports: [80:80\n", "compose.yaml")
+    assert [(d.code, d.line) for d in found] == [("PS000", 4)] or [d.code for d in found] == [
+        "PS000"
+    ]
+
+
+def test_unset_variable_only_where_it_matters() -> None:
+    text = "services:\n  web:\n    environment:\n      - A=${NOPE_A}\n    ports: ['${NOPE_B}:80']\n"
+    found = lint_text(text, "compose.yaml", env={})
+    assert [(d.code, d.line) for d in found] == [("PS005", 5)]
+
+
+def test_links_across_command_lines() -> None:
+    text = "docker run -d --name db postgres\ndocker run --link db --link db:db2 --link cache app\n"
+    found = lint_text(text, "run.sh", "shell")
+    assert [(d.code, text[d.start : d.end]) for d in found] == [
+        ("PS304", "db"),
+        ("PS304", "db:db2"),
+        ("PS111", "cache"),
+        ("PS304", "cache"),
+    ]
