@@ -11,14 +11,13 @@ then either parses them or says where they fail.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable
 from typing import Any
 
 from portspec._grammar import Parsed, Tok
 
-__all__ = ["Matcher", "compile_start"]
+__all__ = ["Matcher", "compile_start", "generate_module"]
 
 #: Reads a match back into the parse: ``(text, match) -> Parsed``.
 Reader = Callable[[str, "re.Match[str]"], Parsed]
@@ -48,9 +47,7 @@ class Matcher:
 
 def compile_start(lark: Any, start: str) -> Matcher:
     """Compile ``start`` of a built Lark parser; raises ``Unsupported`` if it recurses."""
-    rules = {str(name): tree for name, _params, tree, _options in lark.grammar.rule_defs}
-    compiler = _Compiler(rules, lambda name: lark.get_terminal(name).pattern.to_regexp())
-    pattern, expression, _ = compiler.rule(start, ())
+    pattern, expression = _compile(lark, start)
     source = (
         "def read(text, match):\n"
         "    start, end = match.start, match.end\n"
@@ -59,6 +56,61 @@ def compile_start(lark: Any, start: str) -> Matcher:
     namespace: dict[str, Any] = {"Tok": Tok, "new": tuple.__new__}
     exec(compile(source, f"<portspec compiled {start}>", "exec"), namespace)
     return Matcher(pattern, namespace["read"])
+
+
+def _compile(lark: Any, start: str) -> tuple[str, str]:
+    rules = {str(name): tree for name, _params, tree, _options in lark.grammar.rule_defs}
+    compiler = _Compiler(rules, lambda name: lark.get_terminal(name).pattern.to_regexp())
+    pattern, expression, _ = compiler.rule(start, ())
+    return pattern, expression
+
+
+def generate_module() -> str:
+    """The source of ``portspec/_matchers.py``: every compilable start symbol, ready to import.
+
+    A fresh process then parses without building Lark at all; Lark is built
+    only for what the patterns do not take (errors, the long syntax).
+    ``tests/test_grammar.py`` checks the module is what the grammar gives today.
+    """
+    from portspec._grammar import START_SYMBOLS, build  # noqa: PLC0415
+
+    lines = [
+        '"""The grammar\'s start symbols compiled to patterns: generated, do not edit.',
+        "",
+        "Made from grammar/*.lark by ``python -m portspec._compiled``; the grammar",
+        "stays the one definition (tests/test_grammar.py checks this file matches it).",
+        '"""',
+        "",
+        "# ruff: noqa",
+        "# mypy: ignore-errors",
+        "from portspec._grammar import Tok",
+        "",
+        "new = tuple.__new__",
+        "",
+    ]
+    starts: list[str] = []
+    for name, symbols in START_SYMBOLS.items():
+        lark = build(name)
+        for start in symbols:
+            try:
+                pattern, expression = _compile(lark, start)
+            except Unsupported:
+                continue
+            starts.append(start)
+            lines += [
+                f"{start.upper()} = {pattern!r}",
+                "",
+                "",
+                f"def read_{start}(text, match):",
+                "    start, end = match.start, match.end",
+                f"    return {expression}",
+                "",
+                "",
+            ]
+    lines.append("MATCHERS = {")
+    lines += [f"    {s!r}: ({s.upper()}, read_{s})," for s in starts]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 class _Compiler:
@@ -149,6 +201,8 @@ class _Compiler:
         if getattr(symbol, "data", None) == "literal":
             # A quoted string: matched, and left out of the tree as Lark leaves it.
             (literal,) = symbol.children
+            import ast  # noqa: PLC0415 - only when compiling the grammar
+
             text = ast.literal_eval(str(literal))
             if not isinstance(text, str):
                 raise Unsupported(f"literal {literal}")
@@ -181,3 +235,11 @@ def _guard(child: str, present: int) -> str:
 def _tuple(items: list[str]) -> str:
     """Python source for a tuple of ``items``."""
     return "(" + "".join(item + ", " for item in items) + ")"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).with_name("_matchers.py")
+    target.write_text(generate_module(), encoding="utf-8")
+    print(f"wrote {target}")

@@ -128,13 +128,16 @@ _MATCHERS: dict[str, Any] = {}
 
 
 def _matcher(start: str) -> Any:
-    """The start symbol compiled to one regular expression, when it can be."""
-    from portspec._compiled import Unsupported, compile_start  # noqa: PLC0415
+    """The start symbol compiled to one regular expression, when it can be.
 
-    try:
-        return compile_start(_parser(_FILE_OF[start]), start)
-    except Unsupported:
-        return None
+    The patterns are generated from the grammar ahead of time
+    (``portspec/_matchers.py``), so a fresh process parses without Lark.
+    """
+    from portspec._compiled import Matcher  # noqa: PLC0415
+    from portspec._matchers import MATCHERS  # noqa: PLC0415
+
+    found = MATCHERS.get(start)
+    return None if found is None else Matcher(*found)
 
 
 @functools.cache

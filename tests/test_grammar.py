@@ -33,7 +33,11 @@ def test_import_builds_no_grammar() -> None:
         "assert 'lark' not in sys.modules, 'lark imported'; "
         "assert 'yaml' not in sys.modules, 'yaml imported'; "
         "assert 'portspec.sources.compose' not in sys.modules, 'compose loaded'; "
-        "portspec.parse_publish('80'); "
+        # A value the generated patterns take needs no parser at all ...
+        "portspec.parse_publish('127.0.0.1:8080:80/udp'); "
+        "assert 'lark' not in sys.modules, 'lark built for a valid value'; "
+        # ... an error, or the long syntax, builds it.
+        "portspec.parse_publish('published=8080,target=80'); "
         "assert 'lark' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -55,3 +59,16 @@ def test_every_public_name_resolves() -> None:
     assert set(portspec.__all__) <= set(dir(portspec))
     with pytest.raises(AttributeError, match="no_such_name"):
         portspec.no_such_name  # noqa: B018
+
+
+def test_generated_matchers_are_what_the_grammar_gives() -> None:
+    """portspec/_matchers.py is made from the grammar; a grammar change must regenerate it."""
+    from pathlib import Path
+
+    from portspec import _compiled
+
+    generated = Path(_compiled.__file__).with_name("_matchers.py").read_text(encoding="utf-8")
+    assert generated == _compiled.generate_module(), (
+        "grammar/*.lark changed: run `python -m portspec._compiled` to regenerate"
+        " portspec/_matchers.py"
+    )

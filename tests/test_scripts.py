@@ -162,6 +162,11 @@ SOURCES: list[tuple[DocumentKind, str, list[str]]] = [
     ),
     (
         "makefile",
+        "run:\n\tdocker run -e A=$$ -e $$$$ x",
+        ["docker", "run", "-e", "A=$$", "-e", "$$$$", "x"],
+    ),
+    (
+        "makefile",
         "run:\n\tdocker run \\\n\t-p 80 \\\n\t\tx",
         ["docker", "run", "-p", "80", "x"],
     ),

@@ -8,6 +8,7 @@ configuration error, or a bug in portspec (one line and a hint; rerun with
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from portspec._version import __version__
-from portspec.cli import _convert, _lint, _ports
 from portspec.cli._common import EXIT_FAULT, EXIT_OK, EXIT_USAGE, UsageError
 from portspec.errors import PortSpecError
 
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     8080:80
     0
     """
-    parser = _parser()
+    parser = _parser(argv if argv is not None else sys.argv[1:])
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version and usage errors
@@ -73,7 +73,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 # ------------------------------------------------------------------ parser
 
 
-def _parser() -> argparse.ArgumentParser:
+# The commands each module adds, and their one-line help for `portspec --help`.
+_MODULES = {
+    "portspec.cli._lint": {
+        "lint": "lint compose files, scripts, Makefiles, Dockerfiles and Markdown",
+        "check": "lint one docker run command line given as arguments",
+        "rule": "explain a rule, or list them all",
+    },
+    "portspec.cli._convert": {"convert": "convert between docker run, Engine API, SDK, compose"},
+    "portspec.cli._ports": {"ports": "list every host port binding, conflicts marked"},
+}
+
+
+def _wanted(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv``, if any: the first word that is not an option."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portspec",
         description=(
@@ -130,9 +152,17 @@ def _parser() -> argparse.ArgumentParser:
     # Also after the command; SUPPRESS keeps a --debug given before it.
     parse.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
     parse.set_defaults(handler=_run_parse, subparser=parse, kind="publish")
-    _lint.add_parsers(commands)
-    _convert.add_parser(commands)
-    _ports.add_parser(commands)
+    # Only the module of the command run is imported: a cold `portspec lint`
+    # does not pay for the converters. The others get a placeholder for --help.
+    wanted = _wanted(argv)
+    for module, names in _MODULES.items():
+        if wanted is None or wanted in names:
+            loaded = importlib.import_module(module)
+            adder = getattr(loaded, "add_parsers", None) or loaded.add_parser
+            adder(commands)
+        else:
+            for name, summary in names.items():
+                commands.add_parser(name, help=summary, add_help=False)
     return parser
 
 

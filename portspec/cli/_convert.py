@@ -279,7 +279,8 @@ def render(
         return "\n".join(to_docker_command(container) for _, container in named)
     if target in ("compose", "compose-long"):
         long = target == "compose-long"
-        services = {label: _service(label, c, long) for label, c in named}
+        known = {label for label, _ in named} | {c.name for _, c in named if c.name}
+        services = {label: _service(label, c, long, known) for label, c in named}
         return _yaml_dump(
             {"services": services},
             sort_keys=False,
@@ -356,7 +357,11 @@ def _losses(container: Container, target: str) -> Iterator[str]:
         yield "Compose has no publish-all (-P): left out"
 
 
-def _service(label: str, container: Container, long: bool) -> dict[str, Any]:
+def _service(label: str, container: Container, long: bool, known: set[str]) -> dict[str, Any]:
+    """The compose service of ``container``; a link outside ``known`` is an ``external_links``.
+
+    Compose refuses ``links`` to a service the file does not define.
+    """
     service: dict[str, Any] = {}
     if container.name is not None and container.name != label:
         service["container_name"] = container.name
@@ -368,6 +373,14 @@ def _service(label: str, container: Container, long: bool) -> dict[str, Any]:
         raise PortSpecError(f"{label}: {error}") from None
     quoted = ("expose", "links") if long else ("ports", "expose", "links")
     for key, value in fragment.items():
+        if key == "links":
+            inside = [str(link) for link in container.links if link.name in known]
+            outside = [str(link) for link in container.links if link.name not in known]
+            if inside:
+                service["links"] = [_Quoted(item) for item in inside]
+            if outside:
+                service["external_links"] = [_Quoted(item) for item in outside]
+            continue
         service[key] = [_Quoted(item) for item in value] if key in quoted else value
     if container.command:
         service["command"] = list(container.command)

@@ -10,7 +10,6 @@ comes back::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import unicodedata
@@ -18,7 +17,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
-from urllib.parse import quote
 
 from portspec._version import __version__
 from portspec.lint.diagnostic import Diagnostic, Fix, Severity
@@ -413,6 +411,8 @@ def _help_markdown(rule: type[Rule], why: str) -> str:
 
 def _artifact_location(path: str, root: str | None) -> dict[str, str]:
     """A SARIF artifactLocation: relative to ``%SRCROOT%`` when it can be, else absolute."""
+    from urllib.parse import quote  # noqa: PLC0415 - SARIF only
+
     if path == "-":
         return {"uri": "stdin"}
     relative = _relative_to_root(path, root)
@@ -438,6 +438,8 @@ def _relative_to_root(path: str, root: str | None) -> str | None:
 
 def _fingerprint(key: tuple[str, str, str], occurrence: int) -> str:
     """Code, file and the line's text, hashed; the count tells identical lines apart."""
+    import hashlib  # noqa: PLC0415 - SARIF only
+
     digest = hashlib.sha256("\0".join(key).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{digest[:16]}:{occurrence}"
 

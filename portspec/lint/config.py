@@ -13,7 +13,6 @@ ignore wins. ``per-file-ignores`` then turn rules off for matching files.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import re
@@ -24,11 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from portspec.lint.diagnostic import Severity
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 __all__ = [
     "CONFIG_NAME",
@@ -243,6 +237,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read it: {error.strerror or error}", path=path) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=path) from None
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415 - only when there is a configuration file
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # noqa: PLC0415
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -275,6 +273,8 @@ def load_config(path: Path) -> Config:
     for key, value in table.items():
         reader = _READERS.get(key)
         if reader is None:
+            import difflib  # noqa: PLC0415 - only for a typo's hint
+
             close = difflib.get_close_matches(key, _READERS, n=1, cutoff=0.6)
             if not close:
                 close = difflib.get_close_matches(key.replace("_", "-"), _READERS, n=1)

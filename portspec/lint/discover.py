@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pathspec import GitIgnoreSpec
-
 __all__ = ["DEFAULT_EXCLUDE", "HEAD_SIZE", "Input", "Kind", "classify", "discover"]
 
 Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
@@ -215,6 +213,8 @@ class _Patterns:
     __slots__ = ("regex", "spec")
 
     def __init__(self, lines: Sequence[str]) -> None:
+        from pathspec import GitIgnoreSpec  # noqa: PLC0415 - only when a walk needs it
+
         self.spec = GitIgnoreSpec.from_lines(lines)
         self.regex: re.Pattern[str] | None = None
         active = [pattern for pattern in self.spec.patterns if pattern.include is not None]
@@ -327,7 +327,9 @@ def discover(
         if not os.path.exists(given):
             raise FileNotFoundError(errno.ENOENT, "no such file or directory", str(given))
     cwd = os.getcwd()
-    excludes = _Patterns([*DEFAULT_EXCLUDE, *exclude, *extend_exclude])
+    # Files named one by one are linted whatever the excludes say: only a walk
+    # needs the patterns (and pathspec).
+    excludes: _Patterns | None = None
     root_text = None if root is None else os.path.abspath(root)
     found: dict[str, Input] = {}
     notes: list[str] = []
@@ -350,6 +352,8 @@ def discover(
             else:
                 keep(absolute, kind, display)
             continue
+        if excludes is None:
+            excludes = _Patterns([*DEFAULT_EXCLUDE, *exclude, *extend_exclude])
         base = root_text if root_text is not None and _inside(absolute, root_text) else absolute
         ignores = _repository_ignores(absolute, notes) if respect_gitignore else _Ignores()
         _walk(

@@ -8,7 +8,6 @@ rule, and the docs pages and ``portspec rule CODE`` show.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -152,7 +151,13 @@ class Rule:
 
 
 def _doc(cls: type[Rule]) -> str:
-    return inspect.cleandoc(cls.__doc__ or "")
+    """The docstring with its indentation removed (``inspect.cleandoc``, without inspect)."""
+    lines = (cls.__doc__ or "").expandtabs().splitlines()
+    if not lines:
+        return ""
+    rest = lines[1:]
+    indent = min((len(line) - len(line.lstrip()) for line in rest if line.strip()), default=0)
+    return "\n".join([lines[0].strip(), *(line[indent:] for line in rest)]).strip()
 
 
 _REGISTRY: dict[str, type[Rule]] = {}

@@ -21,10 +21,7 @@ meaning to (``!reset``, ``!override``) stay on their nodes for a merge step.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
-import decimal
 import enum
 import gc
 import math
@@ -325,6 +322,9 @@ def _type_scalar(text: str, style: ScalarStyle, tag: str | None) -> tuple[str, S
         return "!!str", text
     if tag == "!!binary":
         try:
+            import base64  # noqa: PLC0415 - rare: !!binary
+            import binascii  # noqa: PLC0415
+
             data = base64.b64decode(re.sub(r"[\r\n]", "", text), validate=True)
         except (binascii.Error, ValueError):
             raise _TypingError("!!binary value contains invalid base64 data") from None
@@ -924,6 +924,8 @@ def _go_float(value: float) -> str:
     if value == 0:
         return sign + "0"
     # repr gives the shortest digits that read back the same, as Go does.
+    import decimal  # noqa: PLC0415 - only to print a float as go-yaml does
+
     exact = decimal.Decimal(repr(abs(value))).normalize().as_tuple()
     digits = "".join(map(str, exact.digits))
     point = len(digits) + int(exact.exponent)
