@@ -199,3 +199,23 @@ def test_links_across_command_lines() -> None:
         ("PS111", "cache"),
         ("PS304", "cache"),
     ]
+
+
+def test_ephemeral_collision_is_reported_at_the_fixed_binding() -> None:
+    text = "services:\n  a:\n    ports: ['3000']\n  b:\n    ports: ['40000:80']\n"
+    (found,) = lint_text(text, "compose.yaml")
+    assert (found.code, text[found.start : found.end]) == ("PS104", "'40000:80'")
+    assert "a (3000)" in found.message
+
+
+def test_documentation_examples_are_compared_within_their_page(tmp_path: Path) -> None:
+    pages = []
+    for name in ("one.md", "two.md"):
+        path = tmp_path / name
+        path.write_text("```sh\ndocker run -p 8080:80 nginx\n```\n")
+        pages.append(Source(name, "markdown", path=path))
+    assert lint(pages, ctx=Context()).diagnostics == []
+    page = tmp_path / "three.md"
+    page.write_text("```sh\ndocker run -p 8080:80 a\ndocker run -p 8080:81 b\n```\n")
+    found = lint([Source("three.md", "markdown", path=page)], ctx=Context()).diagnostics
+    assert [(d.code, d.line) for d in found] == [("PS101", 3)]

@@ -44,6 +44,11 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--per-file", action="store_true", help="check conflicts within each file alone"
     )
     lint.add_argument(
+        "--across-projects",
+        action="store_true",
+        help="also check conflicts between different compose projects",
+    )
+    lint.add_argument(
         "--stdin-filename", metavar="NAME", help="the name (and kind) of what '-' reads"
     )
     lint.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
@@ -187,7 +192,7 @@ def _config(args: argparse.Namespace, start: Path) -> Config:
         raise UsageError(str(error)) from None
 
 
-def _context(config: Config) -> object:
+def _context(config: Config, across_projects: bool = False) -> object:
     from portspec.checks.conflicts import HostSettings  # noqa: PLC0415
     from portspec.lint.rule import SENSITIVE_PORTS, Context  # noqa: PLC0415
 
@@ -199,6 +204,7 @@ def _context(config: Config) -> object:
         ),
         large_range=config.large_range,
         quote_all_ports=config.quote_all_ports,
+        across_projects=across_projects,
     )
 
 
@@ -249,7 +255,7 @@ def _lint_and_report(args: argparse.Namespace, config: Config, sources: list[Sou
     from portspec.lint.engine import lint  # noqa: PLC0415
     from portspec.lint.rule import Context, all_rules  # noqa: PLC0415
 
-    ctx = _context(config)
+    ctx = _context(config, getattr(args, "across_projects", False))
     assert isinstance(ctx, Context)
 
     def enabled(code: str, path: str) -> bool:

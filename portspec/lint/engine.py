@@ -409,6 +409,7 @@ class _Run:
                     network=Site(document, *sites.networks[0][:2]) if sites.networks else None,
                     publish_all=all_site,
                     link_name=container.name,
+                    isolated=document.kind == "markdown",
                 )
             )
 

@@ -256,19 +256,24 @@ def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
             return found
     publishing = {unit.label: unit.container for unit in units if unit.origin != "dockerfile"}
     found = find_conflicts(publishing, host=ctx.host)
-    if not ctx.across_projects:
-        # Two compose projects are two applications, often never run together
-        # (a folder of examples, a file and its alternative): kept apart.
-        project = {unit.label: unit.project for unit in units}
-        found = [
-            c
-            for c in found
-            if project[c.first.label] is None
-            or project[c.second.label] is None
-            or project[c.first.label] == project[c.second.label]
-        ]
+    by_label = {unit.label: unit for unit in units}
+    found = [c for c in found if _together(by_label[c.first.label], by_label[c.second.label], ctx)]
     _conflict_cache[:] = [(key, ctx, found)]
     return found
+
+
+def _together(a: Unit, b: Unit, ctx: Context) -> bool:
+    """Whether two units may run on one host at once, as far as the files tell.
+
+    Two compose projects are two applications, often never run together (a
+    folder of examples, a file and its alternative): apart unless asked.
+    Examples in documentation are compared only within their own page.
+    """
+    if a.site.document is b.site.document:
+        return True
+    if a.isolated or b.isolated:
+        return False
+    return ctx.across_projects or a.project is None or b.project is None or a.project == b.project
 
 
 class _ConflictRule(Rule):
@@ -277,14 +282,17 @@ class _ConflictRule(Rule):
         for conflict in _conflicts(units, ctx):
             if conflict.code != self.code:
                 continue
-            unit = by_label[conflict.second.label]
-            other = by_label[conflict.first.label]
-            site = _side_site(unit, conflict.second.index)
-            other_site = _side_site(other, conflict.first.index)
+            here, there = conflict.second, conflict.first
+            if self.code == "PS104" and not _fixed(here.mapping):
+                here, there = there, here  # the fixed binding is the one at risk
+            unit = by_label[here.label]
+            other = by_label[there.label]
+            site = _side_site(unit, here.index)
+            other_site = _side_site(other, there.index)
             if site is None:
                 continue
             where = ", ".join(str(a) for a in conflict.addresses)
-            what = "-P" if conflict.first.mapping is None else str(conflict.first.mapping)
+            what = "-P" if there.mapping is None else str(there.mapping)
             whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
             place = "" if other_site is None else f" at {_where(other_site)}"
             yield Finding(
@@ -292,6 +300,10 @@ class _ConflictRule(Rule):
                 f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where},"
                 f" also wanted by {whom}{place}",
             )
+
+
+def _fixed(mapping: PortMapping | None) -> bool:
+    return mapping is not None and mapping.host is not None and mapping.host.start != 0
 
 
 def _side_site(unit: Unit, index: int | None) -> Site | None:
@@ -460,13 +472,13 @@ class LinkAliasTwice(_LinkRule):
     severity = Severity.ERROR
     bad = Example(
         "run.sh",
-        "docker run --name a redis\ndocker run --name b redis\n"
-        "docker run --link a:cache --link b:cache app\n",
+        "docker run --name redis1 redis\ndocker run --name redis2 redis\n"
+        "docker run --link redis1:cache --link redis2:cache app\n",
     )
     good = Example(
         "run.sh",
-        "docker run --name a redis\ndocker run --name b redis\n"
-        "docker run --link a:cache --link b:queue app\n",
+        "docker run --name redis1 redis\ndocker run --name redis2 redis\n"
+        "docker run --link redis1:cache --link redis2:queue app\n",
     )
 
 
@@ -797,7 +809,7 @@ class SensitivePortPublic(Rule):
 
 @register
 class PortPublic(Rule):
-    """A port published on all interfaces (off by default).
+    """A port published on all interfaces.
 
     The same reasoning as PS301 for every port: Docker's rules bypass the
     host firewall. In most compose files every entry is like this, so the
@@ -825,7 +837,7 @@ class PortPublic(Rule):
 
 @register
 class PrivilegedHostPort(Rule):
-    """A host port below 1024, which rootless Docker cannot bind (off by default).
+    """A host port below 1024, which rootless Docker cannot bind.
 
     Rootless Docker runs as an ordinary user; the kernel keeps ports below
     ``net.ipv4.ip_unprivileged_port_start`` (1024) for root, and the

@@ -103,3 +103,5 @@ class Unit:
     project: str | None = None
     #: The name links use for it: the service, or the ``--name``.
     link_name: str | None = None
+    #: An example in documentation: compared only with units of its own file.
+    isolated: bool = False
