@@ -383,4 +383,12 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = ci_run.read_text(encoding="utf-8")
     assert any(line.strip() == tests for line in ci.splitlines()), ".ci/run must run it verbatim"
     example = commands[0]
-    assert "examples/publish.txt" in example
+    assert example.endswith("portspec lint examples/")
+
+
+def test_readme_main_command_shows_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    """The Quick start's first command lints the bundled example and shows what it finds."""
+    status, out, _ = run(capsys, "lint", str(ROOT / "examples"))
+    codes = re.findall(r"^\S+:\d+:\d+: (PS\d{3}) ", out, re.M)
+    assert status == EXIT_FAULT
+    assert {"PS101", "PS207", "PS301", "PS305", "PS007"} <= set(codes)

@@ -291,14 +291,14 @@ class _ConflictRule(Rule):
             other_site = _side_site(other, there.index)
             if site is None:
                 continue
-            where = ", ".join(str(a) for a in conflict.addresses)
+            where = " and ".join(str(a) for a in conflict.addresses)
             what = "-P" if there.mapping is None else str(there.mapping)
             whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
             place = "" if other_site is None else f" at {_where(other_site)}"
             yield Finding(
                 site,
-                f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where},"
-                f" also wanted by {whom}{place}",
+                f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where}"
+                f" is also bound by {whom}{place}",
             )
 
 
