@@ -169,7 +169,7 @@ def installed_from(python: Path, env: Mapping[str, str]) -> Path:
 
 
 def cold(
-    path: Path, wheel: Path, dev: Path, python: Path, binary: Path, runs: int
+    path: Path, *, wheel: Path, dev: Path, python: Path, binary: Path, runs: int
 ) -> dict[str, list[float]]:
     """Wall times of fresh processes on one file, in s, the tools interleaved run by run."""
     wheel_env, dev_env, compose_env = _wheel_env(), _dev_env(), _clean_env(path.parent)
@@ -180,7 +180,7 @@ def cold(
         "python": ([str(python), "-c", "pass"], wheel_env, (0,)),
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, (args, env, ok) in commands.items():  # warm the page cache
+    for args, env, ok in commands.values():  # warm the page cache
         _wall(args, path.parent, env, ok)
     for _ in range(runs):
         for name, (args, env, ok) in commands.items():
@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check=True,
     ).stdout.strip()
 
-    cold_times = cold(typical[0], wheel, dev, python, binary, runs)
+    cold_times = cold(typical[0], wheel=wheel, dev=dev, python=python, binary=binary, runs=runs)
     with tempfile.TemporaryDirectory(prefix="portspec-bulk-") as scratch:
         templates = accepted(files, binary, Path(scratch))
         bulk_dir = Path(scratch) / "bulk"

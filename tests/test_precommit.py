@@ -2,13 +2,13 @@
 
 pre-commit pip-installs the hook from a git repository at a commit. The tests
 commit the checkout's working tree (tracked and untracked files, less what
-.gitignore leaves out) into a temporary repository, then run ``pre-commit run
---all-files`` in small repositories whose ``.pre-commit-config.yaml`` uses it.
-``pre-commit try-repo`` would do the same but builds the hook's environment
-afresh on every call (a store of its own in a temporary folder); with
-``run`` and one PRE_COMMIT_HOME for the session it is built once. HOME and
-PRE_COMMIT_HOME live under the session's temporary folder, so nothing outside
-it is touched.
+.gitignore leaves out) into a temporary repository, then, in small temporary
+repositories of files to lint, run ``pre-commit try-repo`` against it (what a
+hook author runs), and ``pre-commit run --all-files`` with a
+``.pre-commit-config.yaml`` that uses it (what a user runs). ``try-repo``
+builds the hook's environment afresh on every call, so it runs once. HOME
+and PRE_COMMIT_HOME live under the session's temporary folder, so nothing
+outside it is touched.
 """
 
 from __future__ import annotations
@@ -175,10 +175,18 @@ def _run_hook(
     return _run([str(PRE_COMMIT), "run", "--all-files", "--color", "never"], folder, environment)
 
 
-def test_hook_reports_findings_across_files(
+def test_try_repo_reports_findings_across_files(
     tmp_path: Path, hook_repository: Path, environment: dict[str, str]
 ) -> None:
-    done = _run_hook(FINDINGS, tmp_path, hook_repository, environment)
+    head = _run(["git", "rev-parse", "HEAD"], hook_repository, environment).stdout.strip()
+    for name, text in FINDINGS.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    _commit_all(tmp_path, environment)
+    command = [str(PRE_COMMIT), "try-repo", str(hook_repository), "portspec"]
+    command += ["--ref", head, "--all-files", "--color", "never"]
+    done = _run(command, tmp_path, environment)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "compose.yaml:4:13: PS301" in output
