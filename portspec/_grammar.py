@@ -7,6 +7,7 @@ Lark's exceptions are caught here alone.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -62,28 +63,43 @@ def build(name: str, *, strict: bool = False) -> Any:
     import lark.lexer  # noqa: PLC0415 - keep `import portspec` light
     from lark import Lark  # noqa: PLC0415
 
-    checked = lark.lexer.has_interegular
     # With the optional `interegular` installed, Lark checks every pair of
     # terminals for collisions on each build, which triples the first parse.
     # The grammar's own test does that check once, strictly; users need not.
-    lark.lexer.has_interegular = checked and strict
-    try:
-        return Lark(
-            grammar_text(name),
-            parser="lalr",
-            lexer="contextual",
-            start=list(START_SYMBOLS[name]),
-            maybe_placeholders=True,
-            transformer=_transformer(),
-            strict=strict,
-        )
-    finally:
-        lark.lexer.has_interegular = checked
+    # The switch is Lark's module global: one build at a time sets it, or two
+    # threads' first parses would leave it off for good.
+    with _BUILDING:
+        checked = lark.lexer.has_interegular
+        lark.lexer.has_interegular = checked and strict
+        try:
+            return Lark(
+                grammar_text(name),
+                parser="lalr",
+                lexer="contextual",
+                start=list(START_SYMBOLS[name]),
+                maybe_placeholders=True,
+                transformer=_transformer(),
+                strict=strict,
+            )
+        finally:
+            lark.lexer.has_interegular = checked
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+
+
 def _parser(name: str) -> Any:
-    return build(name)
+    parser = _PARSERS.get(name)
+    if parser is None:
+        with _FIRST:  # one build per grammar, even when threads ask at once
+            parser = _PARSERS.get(name)
+            if parser is None:
+                parser = _PARSERS[name] = build(name)
+    return parser
+
+
+_PARSERS: dict[str, Any] = {}
+_FIRST = threading.Lock()
 
 
 def parse(

@@ -72,3 +72,16 @@ def test_generated_matchers_are_what_the_grammar_gives() -> None:
         "grammar/*.lark changed: run `python -m portspec._compiled` to regenerate"
         " portspec/_matchers.py"
     )
+
+
+def test_concurrent_builds_leave_lark_as_it_was() -> None:
+    """Builds in several threads at once (first parses in a pool) restore Lark's switch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import lark.lexer
+
+    before = lark.lexer.has_interegular
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parsers = list(pool.map(lambda _: _grammar.build("link"), range(16)))
+    assert len(parsers) == 16
+    assert lark.lexer.has_interegular == before

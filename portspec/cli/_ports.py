@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portspec.checks.conflicts import Conflict, find_conflicts
+from portspec.checks.conflicts import Conflict
 from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, print_to
 from portspec.lint.diagnostic import Severity
+from portspec.lint.rule import Context
+from portspec.lint.rules import conflicts_of
 from portspec.lint.units import Site, Unit
 from portspec.model import PortMapping
 
@@ -155,7 +157,9 @@ def _conflicts(
         groups = [list(units)]
     marks: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
     for group in groups:
-        found: list[Conflict] = find_conflicts({unit.label: unit.container for unit in group})
+        # The sets and exceptions of `portspec lint`: compose projects and
+        # Markdown pages apart.
+        found: list[Conflict] = conflicts_of(group, Context())
         for conflict in found:
             for side, other in (
                 (conflict.first, conflict.second),

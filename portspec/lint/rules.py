@@ -18,7 +18,7 @@ from portspec.lint.rule import Context, Example, Finding, Rule, register
 from portspec.lint.units import Entry, Site, Unit
 from portspec.model import Expose, Link, PortMapping
 
-__all__: list[str] = []
+__all__ = ["conflicts_of"]
 
 _NAMES = {
     22: "SSH",
@@ -246,6 +246,11 @@ class ComposeRefused(Rule):
 # ------------------------------------------------------- PS1xx: conflicts
 
 _conflict_cache: list[tuple[tuple[int, ...], Context, list[Conflict]]] = []
+
+
+def conflicts_of(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
+    """The conflicts of a set of units, as the lint rules see them (projects kept apart)."""
+    return _conflicts(units, ctx)
 
 
 def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
