@@ -6,12 +6,13 @@ show, so what users read is what is tested.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path
 
 import pytest
 
 from portspec.lint import Context, Rule, all_rules, get_rule, lint_text
 from portspec.lint.diagnostic import Diagnostic, Severity
+from portspec.lint.discover import classify
 from portspec.lint.units import Kind
 
 RULES = list(all_rules())
@@ -19,16 +20,10 @@ _ENV = {"PS_EXAMPLE_SET": "1"}
 
 
 def _kind(path: str) -> Kind:
-    name = PurePath(path).name
-    if name.startswith(("compose", "docker-compose")):
-        return "compose"
-    if name.startswith("Dockerfile"):
-        return "dockerfile"
-    if name.endswith(".md"):
-        return "markdown"
-    if name == "Makefile":
-        return "makefile"
-    return "shell"
+    """The kind of an example file, by its name, as ``portspec lint`` tells it."""
+    kind = classify(Path(path))
+    assert kind is not None, path
+    return kind
 
 
 def _lint(rule: type[Rule], path: str, text: str, ctx: Context | None = None) -> list[Diagnostic]:

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from portspec._version import __version__
-from portspec.cli._common import EXIT_FAULT, EXIT_OK, EXIT_USAGE, UsageError
+from portspec.cli._common import (
+    EXIT_FAULT,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_debug_option,
+    read_text,
+)
 from portspec.errors import PortSpecError
 
 __all__ = ["EXIT_FAULT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "main"]
@@ -150,7 +157,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="output format (text)"
     )
     # Also after the command; SUPPRESS keeps a --debug given before it.
-    parse.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
+    add_debug_option(parse)
     parse.set_defaults(handler=_run_parse, subparser=parse, kind="publish")
     # Only the module of the command run is imported: a cold `portspec lint`
     # does not pay for the converters. The others get a placeholder for --help.
@@ -218,16 +225,7 @@ def _parse_function(kind: str, dialect: str) -> Callable[[str], Any]:
 
 def _read_specs(path: str) -> Iterator[_Spec]:
     """The specs of one file: a line each, blank lines and comments left out."""
-    name = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as file:
-                text = file.read()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        raise UsageError(f"cannot read {name}: {reason}") from None
+    name, text = read_text(path)
     for number, line in enumerate(text.splitlines(), start=1):
         spec = _COMMENT.sub("", line).strip()
         if spec:

@@ -27,7 +27,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, print_to
+from portspec.cli._common import (
+    EXIT_FAULT,
+    EXIT_OK,
+    UsageError,
+    add_debug_option,
+    print_to,
+    read_text,
+)
 from portspec.emit.compose import to_compose
 from portspec.emit.docker_args import to_docker_args, to_docker_command
 from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
@@ -93,12 +100,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="INPUT | -- DOCKER-RUN-ARGS",
         help="a file to read ('-' for stdin), or after '--' a docker run command line",
     )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of an internal error",
-    )
+    add_debug_option(parser)
     parser.set_defaults(handler=run, subparser=parser)
 
 
@@ -151,16 +153,7 @@ def read_input(path: str, source: str = "auto") -> tuple[bool, Named]:
     ``keyed`` is true for a compose file and for a JSON object of named
     containers; their names are then the service names.
     """
-    name = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as file:
-                text = file.read()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        raise UsageError(f"cannot read {name}: {reason}") from None
+    name, text = read_text(path)
     kind = source if source != "auto" else _detect(text)
     if kind == "compose":
         project = load_compose(Path(path) if path != "-" else text)

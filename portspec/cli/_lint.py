@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, print_to
+from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, add_debug_option, print_to
 
 if TYPE_CHECKING:
     from portspec.lint.config import Config
@@ -72,7 +72,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     lint.add_argument(
         "--exclude", action="append", default=[], metavar="PATTERN", help="also leave these out"
     )
-    _debug_option(lint)
+    add_debug_option(lint)
     lint.set_defaults(handler=_run_lint, subparser=lint)
 
     check = commands.add_parser(
@@ -86,7 +86,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument("arguments", nargs=argparse.REMAINDER, help="the command line")
     _output_options(check)
     _selection_options(check)
-    _debug_option(check)
+    add_debug_option(check)
     check.set_defaults(handler=_run_check, subparser=check)
 
     rule = commands.add_parser(
@@ -96,7 +96,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     rule.add_argument("code", nargs="?", metavar="CODE", help="a code such as PS301")
     rule.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    _debug_option(rule)
+    add_debug_option(rule)
     rule.set_defaults(handler=_run_rule, subparser=rule)
 
 
@@ -136,12 +136,6 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
         "--docker-version",
         metavar="X.Y",
         help="the Docker Engine the files are for (the latest by default)",
-    )
-
-
-def _debug_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from portspec.checks.conflicts import Conflict
-from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, print_to
+from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, add_debug_option, print_to
 from portspec.lint.diagnostic import Severity
 from portspec.lint.rule import Context
 from portspec.lint.rules import conflicts_of
@@ -84,12 +84,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="check conflicts within each file (a compose project) only, not across files",
     )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of an internal error",
-    )
+    add_debug_option(parser)
     parser.set_defaults(handler=run, subparser=parser)
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from portspec.lint.diagnostic import Diagnostic
+from portspec.lint.discover import classify
 from portspec.lint.engine import lint_text
 from portspec.lint.rule import Example, Rule, all_rules
 from portspec.lint.units import Kind
@@ -47,17 +48,11 @@ _LANGUAGES: dict[Kind, str] = {
 
 
 def _kind(path: str) -> Kind:
-    """The kind of an example file, by its name (as the rule tests read them)."""
-    name = PurePath(path).name
-    if name.startswith(("compose", "docker-compose")):
-        return "compose"
-    if name.startswith("Dockerfile"):
-        return "dockerfile"
-    if name.endswith(".md"):
-        return "markdown"
-    if name == "Makefile":
-        return "makefile"
-    return "shell"
+    """The kind of an example file, by its name, as ``portspec lint`` tells it."""
+    kind = classify(Path(path))
+    if kind is None:
+        raise ValueError(f"an example's name must say its kind: {path}")
+    return kind
 
 
 def _lint(example: Example) -> list[Diagnostic]:
