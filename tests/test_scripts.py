@@ -266,6 +266,13 @@ MAKEFILES: list[tuple[str, list[list[str]]]] = [
     ("a:\n\tdocker run \\\n\t  -p 1 \\\n\t  x\n", [["docker", "run", "-p", "1", "x"]]),
     ("a:\n\tdocker run -p\\\n\t80 x\n", [["docker", "run", "-p80", "x"]]),
     ("a:\n\tif true; then \\\n\t  docker run x; \\\n\tfi\n", [["docker", "run", "x"]]),
+    # a rule line with its recipe after ';', however many colons its head holds
+    ("a:: b ; docker run x\n", [["docker", "run", "x"]]),
+    ("a" + ":" * 5000 + " ; docker run x\n", [["docker", "run", "x"]]),
+    ("a" + ":" * 5000 + "\n\tdocker run x\n", [["docker", "run", "x"]]),
+    ("a: b # c ; docker run x\n", []),
+    ("a: X=1 ; docker run x\n", []),
+    (":a ; docker run x\n", []),
 ]
 
 

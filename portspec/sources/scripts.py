@@ -626,8 +626,10 @@ def _continued(text: str, start: int, end: int) -> bool:
     return (len(line) - len(line.rstrip("\\"))) % 2 == 1
 
 
-# A rule with its recipe on the same line: ``target: prerequisites ; recipe``.
-_RULE_WITH_RECIPE = re.compile(r"[^\t#=;\n][^#=;\n]*?:(?!=)[^#=;\n]*;")
+# What ends the head of a rule with its recipe on the same line
+# (``target: prerequisites ; recipe``): the ``;``, or a comment or an ``=``
+# (a variable), which make it no such rule.
+_RULE_HEAD_END = re.compile(r"[#=;\n]")
 _MAKE_CLOSERS = {"(": ")", "{": "}"}
 
 
@@ -640,15 +642,31 @@ def _makefile_views(text: str) -> Iterator[_View]:
         if text.startswith("\t", i):
             i = yield from _recipe(text, i + 1)
             continue
-        rule = _RULE_WITH_RECIPE.match(text, i, end)
-        if rule:
-            i = yield from _recipe(text, rule.end())
+        recipe = _recipe_on_rule_line(text, i, end)
+        if recipe is not None:
+            i = yield from _recipe(text, recipe)
             continue
         # A line of make's own (a variable, a rule, a comment) and its continuation lines.
         for line_start, line_end, following in _lines(text, i):
             i = following
             if not _continued(text, line_start, line_end):
                 break
+
+
+def _recipe_on_rule_line(text: str, start: int, end: int) -> int | None:
+    """Where the recipe starts if the line is ``target: prerequisites ; recipe``.
+
+    One scan for the first ``#``, ``=`` or ``;``, and one for a ``:`` before
+    it: linear in the line, however many colons it holds.
+    """
+    if start >= end or text[start] == "\t":
+        return None
+    stop = _RULE_HEAD_END.search(text, start, end)
+    if stop is None or text[stop.start()] != ";":
+        return None
+    if text.find(":", start + 1, stop.start()) < 0:
+        return None
+    return stop.start() + 1
 
 
 def _recipe(text: str, i: int) -> Generator[_View, None, int]:
