@@ -1,4 +1,4 @@
-"""The argparse app: ``parse``, ``lint``, ``check``, ``rule``, ``convert`` and ``ports``.
+"""The argparse app: every ``portspec`` command (``parse`` here, the others in their modules).
 
 Exit status: 0 all is well, 1 a bad spec or findings, 2 a usage or
 configuration error, or a bug in portspec (one line and a hint; rerun with
@@ -89,6 +89,7 @@ _MODULES = {
     },
     "portspec.cli._convert": {"convert": "convert between docker run, Engine API, SDK, compose"},
     "portspec.cli._ports": {"ports": "list every host port binding, conflicts marked"},
+    "portspec.cli._preflight": {"preflight": "check the plan against what runs on this host now"},
 }
 
 

@@ -14,13 +14,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from portspec.checks.conflicts import Conflict
-from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, add_debug_option, print_to
+from portspec.cli._common import (
+    EXIT_FAULT,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_debug_option,
+    print_to,
+)
 from portspec.lint.diagnostic import Severity
 from portspec.lint.rule import Context
 from portspec.lint.rules import conflicts_of
@@ -75,7 +82,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             " file could not be read."
         ),
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="a file or folder to read")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="a file or folder to read")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (text)"
     )
@@ -83,6 +90,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--per-file",
         action="store_true",
         help="check conflicts within each file (a compose project) only, not across files",
+    )
+    parser.add_argument(
+        "--running",
+        action="store_true",
+        help="also list the live bindings: running containers and this host's listening sockets",
     )
     add_debug_option(parser)
     parser.set_defaults(handler=run, subparser=parser)
@@ -93,12 +105,27 @@ def run(args: argparse.Namespace) -> int:
     from portspec.lint.discover import discover  # noqa: PLC0415
     from portspec.lint.engine import Source, read_units  # noqa: PLC0415
 
+    if not args.paths and not getattr(args, "running", False):
+        raise UsageError("nothing to list: give PATHs, or --running for the live bindings")
     try:
-        inputs, _notes = discover([Path(path) for path in args.paths])
+        inputs, _notes = discover([Path(path) for path in args.paths]) if args.paths else ([], [])
     except FileNotFoundError as error:
         raise UsageError(f"cannot read {error.filename}: no such file or directory") from None
     sources = [Source(i.display, i.kind, i.path) for i in inputs]
     units, result = read_units(sources)
+    live: list[Row] = []
+    held: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
+    blocked = False
+    if getattr(args, "running", False):
+        from portspec.cli._preflight import live_rows, printable  # noqa: PLC0415
+        from portspec.sources.host import HostError  # noqa: PLC0415
+
+        try:
+            live, held, blocked = live_rows(units)
+        except HostError as error:
+            # The environment, not the call: one line, no usage.
+            print_to(sys.stderr, f"portspec ports: {printable(str(error))}")
+            return EXIT_USAGE
     status = EXIT_OK
     for diagnostic in result.diagnostics:
         print_to(
@@ -108,9 +135,13 @@ def run(args: argparse.Namespace) -> int:
         )
         if diagnostic.severity >= Severity.ERROR:
             status = EXIT_FAULT
-    found = rows(units, per_file=args.per_file)
+    found = rows(units, per_file=args.per_file, held=held)
     if any(code in _ERROR_CODES for row in found for code in row.details["codes"]):
         status = EXIT_FAULT
+    if blocked:
+        status = EXIT_FAULT
+    if live:
+        found = sorted([*found, *live], key=lambda row: row.key)
     if args.format == "json":
         print_to(sys.stdout, json.dumps([_json_row(row) for row in found], indent=2))
     elif found:
@@ -121,10 +152,20 @@ def run(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- rows
 
 
-def rows(units: Sequence[Unit], *, per_file: bool = False) -> list[Row]:
-    """The bindings of ``units``, sorted by protocol, host port, address, container, place."""
+def rows(
+    units: Sequence[Unit],
+    *,
+    per_file: bool = False,
+    held: Mapping[tuple[str, int | None], Sequence[tuple[str, str]]] | None = None,
+) -> list[Row]:
+    """The bindings of ``units``, sorted by protocol, host port, address, container, place.
+
+    ``held`` adds (code, holder) marks from live holders, keyed as the conflicts are.
+    """
     units = [unit for unit in units if unit.origin != "dockerfile"]
     conflicts = _conflicts(units, per_file)
+    for key, marks in (held or {}).items():
+        conflicts.setdefault(key, []).extend(marks)
     out: list[Row] = []
     for unit in units:
         note = _not_published(unit)

@@ -351,6 +351,7 @@ class _Run:
                 external_links=tuple(entries("external_links", externals)),  # type: ignore[arg-type]
                 network=site("network_mode", 0),
                 project=project_key,
+                project_name=project.name,
                 link_name=service,
             )
         )

@@ -101,6 +101,8 @@ class Unit:
     network: Site | None = None
     publish_all: Site | None = None
     project: str | None = None
+    #: The compose project's name, as Compose labels its containers.
+    project_name: str | None = None
     #: The name links use for it: the service, or the ``--name``.
     link_name: str | None = None
     #: An example in documentation: compared only with units of its own file.

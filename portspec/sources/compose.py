@@ -247,12 +247,16 @@ class _Loader:
                 path = str(self.source) if isinstance(self.source, Path) else None
                 self.error("empty compose file", Span(0, 0, path=path))
             return None, self.problems
-        # A top-level name: wins over the folder's (the last file to give one).
+        # COMPOSE_PROJECT_NAME (the environment's or .env's) wins, as in compose-go;
+        # then a top-level name: (the last file to give one); then the folder's.
+        given = env.get("COMPOSE_PROJECT_NAME", "")
         for document, _ in documents:
             node = document.get("name")
             if isinstance(node, Scalar) and isinstance(node.value, str) and node.value:
                 self.name = node.value
-        env.setdefault("COMPOSE_PROJECT_NAME", self.name)
+        if given:
+            self.name = given
+        env["COMPOSE_PROJECT_NAME"] = self.name
         services: dict[str, _Service] = {}
         for document, path in documents:
             # Compose resolves extends within each file, then merges the files.
