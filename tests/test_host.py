@@ -31,6 +31,7 @@ from portspec.sources.host import (
     parse_timestamp,
     read_listeners,
     running_container,
+    v6only_flags,
 )
 
 LINUX = Path("/proc/net/tcp").exists()
@@ -121,6 +122,28 @@ def test_bound_udp_sockets_are_read_on_both_families(sockets: list[socket.socket
     assert by_inode[_inode(six)] == Listener(
         Protocol.UDP, IPv6Address("::1"), six.getsockname()[1], _inode(six)
     )
+
+
+@needs_proc
+@needs_ipv6
+def test_the_v6only_flag_is_read_from_the_kernel(sockets: list[socket.socket]) -> None:
+    made = {}
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        for flag in (True, False):
+            item = socket.socket(socket.AF_INET6, kind)
+            sockets.append(item)
+            item.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(flag))
+            item.bind(("::", 0))
+            if kind == socket.SOCK_STREAM:
+                item.listen()
+            made[_inode(item)] = flag
+    if not v6only_flags(Protocol.TCP):
+        pytest.skip("no sock_diag netlink here")
+    found = {s.inode: s.v6only for s in read_listeners(owners=False) if s.inode in made}
+    if not v6only_flags(Protocol.UDP):  # udp_diag is a module of its own
+        made = {inode: flag for inode, flag in made.items() if found.get(inode) is not None}
+    assert found == made
+    assert len(made) >= 2
 
 
 @needs_proc

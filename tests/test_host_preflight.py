@@ -57,9 +57,15 @@ def _container(
 
 
 def _socket(
-    address: str, port: int, *, pid: int | None = 1234, program: str = "nginx", proto: str = "tcp"
+    address: str,
+    port: int,
+    *,
+    pid: int | None = 1234,
+    program: str = "nginx",
+    proto: str = "tcp",
+    v6only: bool | None = None,
 ) -> Listener:
-    return Listener(Protocol(proto), ip_address(address), port, port * 7 + 1, pid, program)
+    return Listener(Protocol(proto), ip_address(address), port, port * 7 + 1, pid, program, v6only)
 
 
 def _units(text: str, kind: str = "shell", path: str = "plan.sh") -> list[Unit]:
@@ -159,6 +165,17 @@ def test_a_dual_stack_listener_probably_holds_ipv4_too() -> None:
         ("PS101", "error"),
     ]
     assert "unless it set IPV6_V6ONLY" in found[0][2]
+
+
+@pytest.mark.parametrize(
+    ("v6only", "expected"), [(False, [("PS101", "error")]), (True, [])], ids=["dual", "v6only"]
+)
+def test_a_listener_on_ipv6_whose_flag_is_known(
+    v6only: bool, expected: list[tuple[str, str]]
+) -> None:
+    live = Live(listeners=(_socket("::", 8080, v6only=v6only),))
+    found = _messages(_units("docker run -p 0.0.0.0:8080:80 x\n"), live)
+    assert [(code, severity) for code, severity, _ in found] == expected
 
 
 def test_a_listener_on_both_families_is_certain_on_each() -> None:

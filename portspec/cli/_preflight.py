@@ -70,9 +70,10 @@ _UNSPECIFIED_V6 = IPv6Address(0)
 class Holder:
     """Something live that holds host ports: a running container or a program's sockets.
 
-    ``container.publish`` are its bindings; the ones at ``likely`` are only
-    probable: a program listening on ``[::]`` takes the IPv4 port too unless
-    it set ``IPV6_V6ONLY``, which ``/proc/net`` does not show.
+    ``container.publish`` are its bindings. Those at ``derived`` stand for no
+    socket of their own: a program listening on ``[::]`` without
+    ``IPV6_V6ONLY`` holds the IPv4 port too. Those at ``likely`` are only
+    probable: the flag could not be read, and Linux's default is dual-stack.
     """
 
     label: str
@@ -81,6 +82,7 @@ class Holder:
     pid: int | None = None
     program: str | None = None
     likely: frozenset[int] = frozenset()
+    derived: frozenset[int] = frozenset()
 
     def describe(self, now: datetime | None = None) -> str:
         """Who holds the port, as a message says it; names escaped.
@@ -239,20 +241,21 @@ def holders_of(live: Live, plan: Sequence[Unit] = ()) -> list[Holder]:
         publish = [socket.mapping() for socket in group]
         wildcard_v4 = {(s.protocol, s.port) for s in group if s.address == _UNSPECIFIED_V4}
         likely: set[int] = set()
+        derived: set[int] = set()
         for socket in group:
-            if socket.address == _UNSPECIFIED_V6 and (socket.protocol, socket.port) not in (
-                wildcard_v4
+            if (
+                socket.address != _UNSPECIFIED_V6
+                or socket.v6only
+                or (socket.protocol, socket.port) in wildcard_v4
             ):
-                # Dual-stack unless IPV6_V6ONLY: it probably holds the IPv4 port as well.
+                continue
+            # Without IPV6_V6ONLY a socket on [::] takes the IPv4 port too; when
+            # sock_diag could not tell, it probably does (Linux's default).
+            if socket.v6only is None:
                 likely.add(len(publish))
-                publish.append(
-                    PortMapping(
-                        socket.mapping().container,
-                        socket.protocol,
-                        _UNSPECIFIED_V4,
-                        socket.mapping().host,
-                    )
-                )
+            held = socket.mapping()
+            derived.add(len(publish))
+            publish.append(PortMapping(held.container, socket.protocol, _UNSPECIFIED_V4, held.host))
         first = group[0]
         out.append(
             Holder(
@@ -261,6 +264,7 @@ def holders_of(live: Live, plan: Sequence[Unit] = ()) -> list[Holder]:
                 pid=first.pid,
                 program=first.program,
                 likely=frozenset(likely),
+                derived=frozenset(derived),
             )
         )
     return out
@@ -465,7 +469,7 @@ def _holder_rows(holder: Holder) -> list[Row]:
         where = "listening"
         details = {"live": "process", "pid": holder.pid, "program": holder.program}
     for index, mapping in enumerate(holder.container.publish):
-        if index in holder.likely or mapping.host is None or mapping.host_ip is None:
+        if index in holder.derived or mapping.host is None or mapping.host_ip is None:
             continue
         address = str(mapping.host_ip)
         protocol = str(mapping.protocol)

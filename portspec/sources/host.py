@@ -28,6 +28,7 @@ import json
 import os
 import re
 import socket
+import struct
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ __all__ = [
     "read_containers",
     "read_listeners",
     "running_container",
+    "v6only_flags",
 ]
 
 #: Where the docker CLI looks for the daemon when nothing else names one.
@@ -141,12 +143,16 @@ class Listener:
     inode: int
     pid: int | None = field(default=None, compare=False)
     program: str | None = field(default=None, compare=False)
+    #: For an IPv6 socket: whether it set ``IPV6_V6ONLY`` (None when unknown).
+    #: One on ``[::]`` without it takes the IPv4 port too.
+    v6only: bool | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         owner = "" if self.pid is None else f", pid={self.pid}, program={self.program!r}"
+        only = "" if self.v6only is None else f", v6only={self.v6only}"
         return (
             f"Listener(protocol={self.protocol!r}, address={self.address!r},"
-            f" port={self.port}, inode={self.inode}{owner})"
+            f" port={self.port}, inode={self.inode}{owner}{only})"
         )
 
     def mapping(self) -> PortMapping:
@@ -220,7 +226,89 @@ def read_listeners(proc: Path = Path("/proc"), *, owners: bool = True) -> list[L
         except OSError:
             continue
         found.extend(parse_proc_net(text, protocol, family))
+    if any(isinstance(s.address, IPv6Address) for s in found):
+        found = _with_v6only(found)
     return attribute_owners(found, proc) if owners and found else found
+
+
+def _with_v6only(listeners: list[Listener]) -> list[Listener]:
+    known: dict[int, bool] = {}
+    for protocol in (Protocol.TCP, Protocol.UDP):
+        known.update(v6only_flags(protocol))
+    return [
+        dataclasses.replace(s, v6only=known[s.inode])
+        if isinstance(s.address, IPv6Address) and s.inode in known
+        else s
+        for s in listeners
+    ]
+
+
+# include/uapi/linux/{netlink,sock_diag,inet_diag}.h
+_NETLINK_SOCK_DIAG = 4
+_SOCK_DIAG_BY_FAMILY = 20
+_NLM_F_REQUEST_DUMP = 0x1 | 0x300
+_NLMSG_ERROR, _NLMSG_DONE = 2, 3
+_INET_DIAG_SKV6ONLY = 11
+_NLMSG_HEADER = struct.Struct("=IHHII")
+# inet_diag_req_v2: family, protocol, ext, pad, states, then a 48-byte inet_diag_sockid.
+_DIAG_REQUEST = struct.Struct("=BBBxI48x")
+# inet_diag_msg: family, state, timer, retrans, sockid, expires, rqueue, wqueue, uid, inode.
+_DIAG_MESSAGE = struct.Struct("=BBBB48xIIIII")
+_RTATTR = struct.Struct("=HH")
+
+
+def v6only_flags(protocol: Protocol) -> dict[int, bool]:
+    """``IPV6_V6ONLY`` of this namespace's listening IPv6 sockets, by inode, from sock_diag.
+
+    ``/proc/net`` does not show the flag; the kernel's sock_diag netlink
+    interface reports it for every IPv6 socket in LISTEN or CLOSE state
+    (``INET_DIAG_SKV6ONLY``). Empty where netlink or the protocol's diag
+    module is not available.
+    """
+    family = getattr(socket, "AF_NETLINK", None)
+    if family is None:
+        return {}
+    number = socket.IPPROTO_TCP if protocol is Protocol.TCP else socket.IPPROTO_UDP
+    states = 1 << (_TCP_LISTEN if protocol is Protocol.TCP else _UDP_UNCONNECTED)
+    body = _DIAG_REQUEST.pack(socket.AF_INET6, number, 0, states)
+    header = _NLMSG_HEADER.pack(
+        _NLMSG_HEADER.size + len(body), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST_DUMP, 1, 0
+    )
+    found: dict[int, bool] = {}
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM, _NETLINK_SOCK_DIAG) as link:
+            link.settimeout(5)
+            link.sendall(header + body)
+            while True:
+                data = link.recv(1 << 16)
+                if not data or not _read_diag(data, found):
+                    return found
+    except OSError:
+        return {}
+
+
+def _read_diag(data: bytes, found: dict[int, bool]) -> bool:
+    """Read one netlink datagram into ``found``; False once the dump is over."""
+    offset = 0
+    while offset + _NLMSG_HEADER.size <= len(data):
+        length, kind, _, _, _ = _NLMSG_HEADER.unpack_from(data, offset)
+        if length < _NLMSG_HEADER.size or offset + length > len(data):
+            return False
+        if kind in (_NLMSG_DONE, _NLMSG_ERROR):
+            return False
+        start = offset + _NLMSG_HEADER.size
+        if kind == _SOCK_DIAG_BY_FAMILY and length >= _NLMSG_HEADER.size + _DIAG_MESSAGE.size:
+            inode = _DIAG_MESSAGE.unpack_from(data, start)[-1]
+            at, end = start + _DIAG_MESSAGE.size, offset + length
+            while at + _RTATTR.size <= end:
+                size, attribute = _RTATTR.unpack_from(data, at)
+                if size < _RTATTR.size:
+                    break
+                if attribute == _INET_DIAG_SKV6ONLY and size > _RTATTR.size:
+                    found[inode] = data[at + _RTATTR.size] != 0
+                at += (size + 3) & ~3
+        offset += (length + 3) & ~3
+    return True
 
 
 def attribute_owners(listeners: Sequence[Listener], proc: Path = Path("/proc")) -> list[Listener]:
