@@ -482,3 +482,55 @@ def test_an_absent_daemon_is_one_line_with_the_reason(tmp_path: Path) -> None:
         f"cannot reach the Docker daemon at unix://{socket_path} (DOCKER_HOST):"
         " No such file or directory"
     )
+
+
+def test_the_daemon_pid_is_the_socket_listeners(tmp_path: Path) -> None:
+    from portspec.sources.host import daemon_pid
+
+    path = tmp_path / "d.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen()
+        assert daemon_pid(Endpoint(f"unix://{path}", "DOCKER_HOST")) == os.getpid()
+    assert daemon_pid(Endpoint("tcp://127.0.0.1:2375", "DOCKER_HOST")) is None
+    with pytest.raises(HostError, match="Connection refused"):
+        daemon_pid(Endpoint(f"unix://{path}", "DOCKER_HOST"))
+
+
+UNSHARE = shutil.which("unshare")
+HOLDER = """
+import socket, sys
+six = socket.socket(socket.AF_INET6)
+six.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+six.bind(("::", 0))
+six.listen()
+four = socket.socket()
+four.bind(("127.0.0.1", 0))
+four.listen()
+print(six.getsockname()[1], four.getsockname()[1], flush=True)
+sys.stdin.read()
+"""
+
+
+@needs_proc
+@pytest.mark.skipif(UNSHARE is None or os.geteuid() != 0, reason="needs root and unshare")
+def test_the_sockets_of_another_network_namespace_are_read_through_its_process() -> None:
+    assert UNSHARE is not None
+    with subprocess.Popen(
+        [UNSHARE, "--net", "sh", "-c", f"ip link set lo up && exec {sys.executable} -c '{HOLDER}'"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdin is not None
+        assert holder.stdout is not None
+        six_port, four_port = (int(word) for word in holder.stdout.readline().split())
+        theirs = {(s.address, s.port): s for s in read_listeners(pid=holder.pid)}
+        ours = {s.inode for s in read_listeners(owners=False)}
+        holder.stdin.close()
+    six = theirs[(IPv6Address(0), six_port)]
+    four = theirs[(IPv4Address("127.0.0.1"), four_port)]
+    assert (six.pid, four.pid) == (holder.pid, holder.pid)
+    # The flag is read inside their namespace (sock_diag answers for one namespace).
+    assert six.v6only is True
+    assert {six.inode, four.inode}.isdisjoint(ours)

@@ -170,11 +170,17 @@ def describe_age(started: datetime, now: datetime | None = None) -> str:
 
 
 def read_live(environ: Mapping[str, str], *, sockets: bool = True) -> Live:
-    """Read the daemon the docker CLI would use, and this host's sockets when it is local."""
-    from portspec.sources.host import find_endpoint, read_containers, read_listeners  # noqa: PLC0415
+    """Read the daemon the docker CLI would use, and the sockets of its host when it is local."""
+    from portspec.sources.host import (  # noqa: PLC0415
+        daemon_pid,
+        find_endpoint,
+        read_containers,
+        read_listeners,
+    )
 
     endpoint = find_endpoint(environ)
     containers = read_containers(endpoint)
+    pid = daemon_pid(endpoint) if endpoint.local else None
     skipped: str | None = None
     listeners: list[Listener] = []
     if not sockets:
@@ -187,7 +193,10 @@ def read_live(environ: Mapping[str, str], *, sockets: bool = True) -> Live:
     elif not Path("/proc/net/tcp").exists():
         skipped = "no /proc/net here (not Linux): only the daemon's containers were read"
     else:
-        listeners = read_listeners()
+        # The daemon binds published ports in its own network namespace: read
+        # that one's sockets where its pid is known and its /proc readable.
+        known = pid is not None and Path(f"/proc/{pid}/net/tcp").exists()
+        listeners = read_listeners(pid=pid if known else None)
     return Live(tuple(containers), tuple(listeners), endpoint, skipped)
 
 

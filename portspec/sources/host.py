@@ -30,7 +30,7 @@ import re
 import socket
 import struct
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from ipaddress import IPv4Address, IPv6Address
@@ -47,6 +47,7 @@ __all__ = [
     "Listener",
     "RunningContainer",
     "attribute_owners",
+    "daemon_pid",
     "find_endpoint",
     "holders",
     "parse_proc_net",
@@ -213,28 +214,34 @@ def parse_proc_net(
     return found
 
 
-def read_listeners(proc: Path = Path("/proc"), *, owners: bool = True) -> list[Listener]:
-    """The listening sockets of this network namespace, owners found where readable.
+def read_listeners(
+    proc: Path = Path("/proc"), *, pid: int | None = None, owners: bool = True
+) -> list[Listener]:
+    """The listening sockets of a network namespace, owners found where readable.
 
-    Nothing here fails for want of permission: an unreadable table or process
-    is left out (``/proc/net/tcp6`` is absent without IPv6).
+    The namespace is this process's, or that of process ``pid`` (the Docker
+    daemon's: where it binds the ports it publishes). Nothing here fails for
+    want of permission: an unreadable table or process is left out
+    (``/proc/net/tcp6`` is absent without IPv6).
     """
+    net = proc / "net" if pid is None else proc / str(pid) / "net"
     found: list[Listener] = []
     for name, protocol, family in _PROC_NET:
         try:
-            text = (proc / "net" / name).read_text(encoding="ascii", errors="replace")
+            text = (net / name).read_text(encoding="ascii", errors="replace")
         except OSError:
             continue
         found.extend(parse_proc_net(text, protocol, family))
     if any(isinstance(s.address, IPv6Address) for s in found):
-        found = _with_v6only(found)
+        namespace = None if pid is None else proc / str(pid) / "ns" / "net"
+        found = _with_v6only(found, namespace)
     return attribute_owners(found, proc) if owners and found else found
 
 
-def _with_v6only(listeners: list[Listener]) -> list[Listener]:
+def _with_v6only(listeners: list[Listener], namespace: Path | None) -> list[Listener]:
     known: dict[int, bool] = {}
     for protocol in (Protocol.TCP, Protocol.UDP):
-        known.update(v6only_flags(protocol))
+        known.update(v6only_flags(protocol, namespace))
     return [
         dataclasses.replace(s, v6only=known[s.inode])
         if isinstance(s.address, IPv6Address) and s.inode in known
@@ -257,17 +264,25 @@ _DIAG_MESSAGE = struct.Struct("=BBBB48xIIIII")
 _RTATTR = struct.Struct("=HH")
 
 
-def v6only_flags(protocol: Protocol) -> dict[int, bool]:
-    """``IPV6_V6ONLY`` of this namespace's listening IPv6 sockets, by inode, from sock_diag.
+def v6only_flags(protocol: Protocol, namespace: Path | None = None) -> dict[int, bool]:
+    """``IPV6_V6ONLY`` of a namespace's listening IPv6 sockets, by inode, from sock_diag.
 
     ``/proc/net`` does not show the flag; the kernel's sock_diag netlink
     interface reports it for every IPv6 socket in LISTEN or CLOSE state
-    (``INET_DIAG_SKV6ONLY``). Empty where netlink or the protocol's diag
-    module is not available.
+    (``INET_DIAG_SKV6ONLY``). ``namespace`` is a ``/proc/PID/ns/net`` file
+    (entering it needs ``CAP_SYS_ADMIN``); None is this process's. Empty
+    where netlink, the protocol's diag module or the namespace is not
+    available.
     """
     family = getattr(socket, "AF_NETLINK", None)
     if family is None:
         return {}
+    if namespace is not None:
+        try:
+            if os.stat(namespace).st_ino != os.stat("/proc/self/ns/net").st_ino:
+                return _in_namespace(namespace, lambda: v6only_flags(protocol))
+        except OSError:
+            return {}
     number = socket.IPPROTO_TCP if protocol is Protocol.TCP else socket.IPPROTO_UDP
     states = 1 << (_TCP_LISTEN if protocol is Protocol.TCP else _UDP_UNCONNECTED)
     body = _DIAG_REQUEST.pack(socket.AF_INET6, number, 0, states)
@@ -285,6 +300,34 @@ def v6only_flags(protocol: Protocol) -> dict[int, bool]:
                     return found
     except OSError:
         return {}
+
+
+def _in_namespace(namespace: Path, work: Callable[[], dict[int, bool]]) -> dict[int, bool]:
+    """Run ``work`` in a thread of its own that entered the network namespace ``namespace``.
+
+    ``setns`` moves only the calling thread, and a socket stays in the namespace
+    it was made in: the thread ends after the query, the process never moves.
+    """
+    import ctypes  # noqa: PLC0415 - only for another namespace
+    import threading  # noqa: PLC0415
+
+    clone_newnet = 0x40000000
+    result: list[dict[int, bool]] = [{}]
+
+    def enter_and_work() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            with open(namespace, "rb") as handle:
+                if libc.setns(handle.fileno(), clone_newnet) != 0:
+                    return
+            result[0] = work()
+        except (OSError, AttributeError):
+            return
+
+    thread = threading.Thread(target=enter_and_work, name="portspec-netns", daemon=True)
+    thread.start()
+    thread.join(10)
+    return result[0]
 
 
 def _read_diag(data: bytes, found: dict[int, bool]) -> bool:
@@ -470,17 +513,38 @@ def read_containers(endpoint: Endpoint, *, timeout: float = 10.0) -> list[Runnin
     return [running for item in details if (running := running_container(item)) is not None]
 
 
-def _reach_unix_socket(endpoint: Endpoint) -> None:
-    """Connect once to a unix socket endpoint: the SDK leaks its socket when connect fails."""
+def _reach_unix_socket(endpoint: Endpoint) -> int | None:
+    """Connect once to a unix socket endpoint: the SDK leaks its socket when connect fails.
+
+    Returns the pid of the process that listens on it, where the system tells.
+    """
     parts = urlsplit(endpoint.host)
     if parts.scheme != "unix" or not hasattr(socket, "AF_UNIX"):
-        return
+        return None
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         probe.settimeout(5)
         try:
             probe.connect(parts.path)
         except OSError as error:
             raise _unreachable(endpoint, error) from None
+        peer = getattr(socket, "SO_PEERCRED", None)
+        if peer is None:
+            return None
+        try:
+            pid, _, _ = struct.unpack("=iII", probe.getsockopt(socket.SOL_SOCKET, peer, 12))
+        except OSError:
+            return None
+        # 0: the daemon is in a pid namespace this process cannot see.
+        return pid if pid > 0 else None
+
+
+def daemon_pid(endpoint: Endpoint) -> int | None:
+    """The pid of the daemon behind a unix socket endpoint (``SO_PEERCRED``), where known.
+
+    Its ``/proc/PID/net`` shows the sockets of the network namespace where it
+    binds the ports it publishes. Raises ``HostError`` when nothing listens.
+    """
+    return _reach_unix_socket(endpoint)
 
 
 def _unreachable(endpoint: Endpoint, error: BaseException) -> HostError:
