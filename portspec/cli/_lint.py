@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from portspec.cli._common import EXIT_FAULT, EXIT_OK, UsageError, add_debug_option, print_to
+from portspec.cli._common import (
+    EXIT_FAULT,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_debug_option,
+    print_to,
+)
 
 if TYPE_CHECKING:
     from portspec.lint.config import Config
@@ -258,10 +265,13 @@ def _lint_and_report(args: argparse.Namespace, config: Config, sources: list[Sou
 
     result = lint(sources, ctx=ctx, enabled=enabled, per_file=getattr(args, "per_file", False))
     diagnostics = result.diagnostics
+    refused = False
     if getattr(args, "fix", False) or getattr(args, "diff", False):
-        diagnostics = _fix(args, result, sources)
+        diagnostics, refused = _fix(args, result, sources)
     active = [rule for rule in all_rules() if any(enabled(rule.code, p) for p in result.documents)]
     _report(args, diagnostics, result, active)
+    if refused:
+        return EXIT_USAGE
     if args.exit_zero:
         return EXIT_OK
     failing = any(d.severity >= config.fail_on for d in diagnostics)
@@ -275,44 +285,83 @@ def _rule_default(code: str) -> bool:
     return rule is not None and rule.default
 
 
-def _fix(args: argparse.Namespace, result: LintResult, sources: list[Source]) -> list[Diagnostic]:
-    """Apply (``--fix``) or show (``--diff``) the fixes; the diagnostics that remain."""
-    from portspec.lint.fix import apply_fixes, unified_diff, write_atomically  # noqa: PLC0415
+def _fix(
+    args: argparse.Namespace, result: LintResult, sources: list[Source]
+) -> tuple[list[Diagnostic], bool]:
+    """Apply (``--fix``) or show (``--diff``) the fixes; the diagnostics left, and whether a
+    file could not be written (exit status 2)."""
+    from portspec.lint.fix import WriteRefused, fix_text, unified_diff, write_fixed  # noqa: PLC0415
 
-    paths = {s.display: s.path for s in sources}
+    by_display = {s.display: s for s in sources}
+    roots = _roots(getattr(args, "paths", None) or ["."])
     remaining: list[Diagnostic] = []
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in result.diagnostics:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
     fixed_count = 0
+    refused = False
     for path, diagnostics in by_path.items():
         document = result.documents.get(path)
-        if document is None:
+        source = by_display.get(path)
+        if document is None or source is None:
             remaining.extend(diagnostics)
             continue
-        after, fixed = apply_fixes(document.text, diagnostics, unsafe=args.unsafe_fixes)
-        if not fixed:
+        outcome = fix_text(document.text, diagnostics, document.kind, unsafe=args.unsafe_fixes)
+        for note in outcome.dropped:
+            separator = ":" if note[:1].isdigit() else ": "
+            print_to(sys.stderr, f"portspec: {_shown(path)}{separator}{note}")
+        fixed = outcome.fixed
+        if not fixed or args.diff:
+            if fixed:
+                sys.stdout.write(unified_diff(path, document.text, outcome.text))
             remaining.extend(diagnostics)
             continue
-        if args.diff:
-            sys.stdout.write(unified_diff(path, document.text, after))
+        file = source.path
+        reason = "it was read from stdin" if file is None else _outside(file, roots)
+        if reason is None and file is not None:
+            try:
+                reason = write_fixed(file, document.text, outcome.text)
+            except WriteRefused as error:
+                print_to(sys.stderr, f"portspec: cannot fix {_shown(path)}: {error}")
+                refused = True
+                remaining.extend(diagnostics)
+                continue
+        if reason is not None:
+            print_to(sys.stderr, f"portspec: {_shown(path)} not fixed: {reason}")
             remaining.extend(diagnostics)
             continue
-        file = paths.get(path)
-        if file is None or _utf16(file):
-            remaining.extend(diagnostics)
-            continue
-        write_atomically(file, after)
         fixed_count += len(fixed)
         remaining.extend(d for d in diagnostics if d not in fixed)
     if args.fix and fixed_count:
         print_to(sys.stderr, f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.")
-    return remaining
+    return remaining, refused
 
 
-def _utf16(path: Path) -> bool:
-    with path.open("rb") as stream:
-        return stream.read(2) in (b"\xff\xfe", b"\xfe\xff")
+def _shown(text: str) -> str:
+    """``text`` with control characters escaped, as a one-line message needs."""
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
+        for char in text
+    )
+
+
+def _roots(paths: Sequence[str]) -> list[str]:
+    """The folders a run lints: the working folder, each folder named, each named file's folder."""
+    out = [os.path.join(os.path.realpath(os.getcwd()), "")]
+    for given in paths:
+        absolute = os.path.abspath(given)
+        folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        out.append(os.path.join(os.path.realpath(folder), ""))
+    return out
+
+
+def _outside(file: Path, roots: Sequence[str]) -> str | None:
+    """Why ``file`` is not fixed through a symlink, or ``None``: a link is followed only inward."""
+    absolute = os.path.abspath(file)
+    real = os.path.realpath(absolute)
+    if real == absolute or any(real.startswith(root) for root in roots):
+        return None
+    return "it is a symlink to a file outside the working folder and the folders linted"
 
 
 def _report(

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portspec.model import PortMapping
 
 __all__ = ["Diagnostic", "Edit", "Fix", "Severity"]
 
@@ -52,6 +56,9 @@ class Fix:
     message: str
     edits: tuple[Edit, ...]
     safe: bool = True
+    #: What the edited entry must read as once fixed; ``--fix`` reads the
+    #: file again and drops a fix that does not give exactly this.
+    value: PortMapping | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

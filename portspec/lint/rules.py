@@ -7,12 +7,14 @@ Docker accepts it but will not do what it says. PS3xx: security and practice.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from collections.abc import Iterable, Sequence
-from ipaddress import IPv6Address
+from ipaddress import IPv4Address, IPv6Address
 
 from portspec.checks.conflicts import Conflict, find_conflicts, find_link_problems
+from portspec.errors import PortSpecError
 from portspec.lint.diagnostic import Edit, Fix, Severity
 from portspec.lint.rule import Context, Example, Finding, Rule, register
 from portspec.lint.units import Entry, Site, Unit
@@ -69,29 +71,85 @@ def _shell_quote(text: str) -> str:
     return shlex.quote(text)
 
 
-def _yaml_needs_quotes(text: str) -> bool:
-    return not re.fullmatch(r"[0-9]+", text)
+# What a YAML double-quoted scalar may hold as itself: printable ASCII but
+# the quote and the backslash. Anything else is escaped, so that no reader
+# folds a line break (U+0085, U+2028) or drops a byte order mark.
+_YAML_VERBATIM = re.compile(r"[ !#-\[\]-~]*")
 
 
-def _rewrite(entry: Entry[PortMapping], new: str, message: str, *, safe: bool) -> Fix | None:
-    """A fix that replaces a short-syntax value, keeping (or adding) the quotes it needs."""
+def _yaml_double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that every YAML 1.1 and 1.2 reader reads back.
+
+    >>> print(_yaml_double_quoted('say "22:22"'))
+    "say \\"22:22\\""
+    """
+    out = ['"']
+    for char in text:
+        if _YAML_VERBATIM.fullmatch(char):
+            out.append(char)
+        elif char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _value_text(entry: Entry[PortMapping]) -> str | None:
+    """The entry's text as the tool that reads the file sees it, or ``None`` if unknown.
+
+    A fix is written from this, never from the spelling: Compose reads the
+    plain scalar ``017`` as the integer 15 (go-yaml keeps YAML 1.1 octals),
+    ``0x16`` as 22 and ``1_000`` as 1000, and then takes the port from the
+    integer's decimal form.
+    """
+    if not entry.text or entry.long:
+        return None
+    if entry.site.document.kind != "compose" or entry.site.text != entry.text:
+        return entry.text
+    from portspec.sources._yaml import Scalar, load_yaml  # noqa: PLC0415 - only for fixes
+
+    try:
+        node = load_yaml(entry.text)
+    except PortSpecError:
+        return None
+    if not isinstance(node, Scalar):
+        return None
+    if node.yaml_type == "!!int" and type(node.value) is int:
+        return str(node.value)
+    if node.yaml_type == "!!str" and node.value == entry.text:
+        return entry.text
+    return None
+
+
+def _rewrite(
+    entry: Entry[PortMapping], new: str, message: str, *, safe: bool, value: PortMapping
+) -> Fix | None:
+    """A fix that writes ``new`` for a short-syntax value, keeping (or adding) the quotes it needs.
+
+    ``value`` is what the rewritten entry must read as; ``--fix`` checks it.
+    """
     site = entry.site
     raw = site.text
-    if entry.long or not entry.text:
+    if entry.long or not entry.text or "$" in new:
         return None
     if raw == entry.text:
         if site.document.kind == "compose":
-            replacement = f'"{new}"' if _yaml_needs_quotes(new) else new
+            replacement = _yaml_double_quoted(new)
         else:
             replacement = _shell_quote(new)
         edit = Edit(site.start, site.end, replacement)
     elif len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and raw[1:-1] == entry.text:
-        if any(char in new for char in "\\\"'$`"):
+        if any(char in new for char in "\\\"'$`") or not _YAML_VERBATIM.fullmatch(new):
             return None
         edit = Edit(site.start + 1, site.end - 1, new)
     else:
         return None
-    return Fix(message, (edit,), safe=safe)
+    return Fix(message, (edit,), safe=safe, value=value)
 
 
 def _where(site: Site) -> str:
@@ -245,7 +303,9 @@ class ComposeRefused(Rule):
 
 # ------------------------------------------------------- PS1xx: conflicts
 
-_conflict_cache: list[tuple[tuple[int, ...], Context, list[Conflict]]] = []
+# The units themselves are kept, not their ids: an id is reused once its
+# object is gone, and a later run with the same context would get stale results.
+_conflict_cache: list[tuple[tuple[Unit, ...], Context, list[Conflict]]] = []
 
 
 def conflicts_of(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
@@ -255,9 +315,11 @@ def conflicts_of(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
 
 def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
     """The conflicts of a set, computed once for the five rules that report them."""
-    key = tuple(id(unit) for unit in units)
+    key = tuple(units)
     for cached_key, cached_ctx, found in _conflict_cache:
-        if cached_key == key and cached_ctx is ctx:
+        if cached_ctx is not ctx or len(cached_key) != len(key):
+            continue
+        if all(a is b for a, b in zip(cached_key, key, strict=True)):
             return found
     publishing = {unit.label: unit.container for unit in units if unit.origin != "dockerfile"}
     found = find_conflicts(publishing, host=ctx.host)
@@ -702,12 +764,12 @@ class UnbracketedIPv6(Rule):
             return
         if not entry.text.startswith(typed):
             return
-        new = f"[{typed}]{entry.text[len(typed) :]}"
-        yield Finding(
-            entry.site,
-            f"IPv6 host address {typed} without brackets",
-            _rewrite(entry, new, f"Write {new}", safe=True),
-        )
+        text = _value_text(entry)
+        fix = None
+        if text is not None and text.startswith(typed):
+            new = f"[{typed}]{text[len(typed) :]}"
+            fix = _rewrite(entry, new, f"Write {new}", safe=True, value=mapping)
+        yield Finding(entry.site, f"IPv6 host address {typed} without brackets", fix)
 
 
 @register
@@ -758,15 +820,22 @@ def _sensitive(mapping: PortMapping, ports: frozenset[int]) -> list[int]:
     return sorted(port for port in ports if port in span)
 
 
+_LOOPBACK = IPv4Address("127.0.0.1")
+
+
 def _localhost_fix(entry: Entry[PortMapping]) -> Fix | None:
     mapping = entry.value
+    text = _value_text(entry)
+    if text is None:
+        return None
     if mapping.host_ip is None:
-        new = f"127.0.0.1:{entry.text}" if ":" in entry.text else f"127.0.0.1::{entry.text}"
-    elif mapping.host_ip_text == "0.0.0.0" and entry.text.startswith("0.0.0.0:"):
-        new = "127.0.0.1" + entry.text[len("0.0.0.0") :]
+        new = f"127.0.0.1:{text}" if ":" in text else f"127.0.0.1::{text}"
+    elif mapping.host_ip_text == "0.0.0.0" and text.startswith("0.0.0.0:"):
+        new = "127.0.0.1" + text[len("0.0.0.0") :]
     else:
         return None
-    return _rewrite(entry, new, f"Bind to 127.0.0.1: {new}", safe=False)
+    value = dataclasses.replace(mapping, host_ip=_LOOPBACK, host_ip_text="127.0.0.1")
+    return _rewrite(entry, new, f"Bind to 127.0.0.1: {new}", safe=False, value=value)
 
 
 @register
@@ -949,8 +1018,17 @@ class UnquotedPortMapping(Rule):
             message = "port mapping without quotes"
         else:
             return
-        edit = Edit(entry.site.start, entry.site.end, f'"{entry.text}"')
-        yield Finding(entry.site, message, Fix(f'Quote it: "{entry.text}"', (edit,)))
+        yield Finding(entry.site, message, _quote_fix(entry))
+
+
+def _quote_fix(entry: Entry[PortMapping]) -> Fix | None:
+    """Quotes around the value as Compose reads it: ``017`` (the integer 15) becomes ``"15"``."""
+    text = _value_text(entry)
+    if text is None or "$" in text:
+        return None
+    quoted = _yaml_double_quoted(text)
+    edit = Edit(entry.site.start, entry.site.end, quoted)
+    return Fix(f"Quote it: {quoted}", (edit,), value=entry.value)
 
 
 @register
