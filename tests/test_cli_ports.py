@@ -149,7 +149,7 @@ def test_warning_level_conflict_exits_0(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "run.sh").write_text(
-        "docker run --name a -p 40000:80 x\ndocker run --name b -p 81 x\n", encoding="utf-8"
+        "docker run -d --name a -p 40000:80 x\ndocker run -d --name b -p 81 x\n", encoding="utf-8"
     )
     status, out, _ = run(capsys, "run.sh")
     assert status == EXIT_OK

@@ -216,6 +216,6 @@ def test_documentation_examples_are_compared_within_their_page(tmp_path: Path) -
         pages.append(Source(name, "markdown", path=path))
     assert lint(pages, ctx=Context()).diagnostics == []
     page = tmp_path / "three.md"
-    page.write_text("```sh\ndocker run -p 8080:80 a\ndocker run -p 8080:81 b\n```\n")
+    page.write_text("```sh\ndocker run -d -p 8080:80 a\ndocker run -d -p 8080:81 b\n```\n")
     found = lint([Source("three.md", "markdown", path=page)], ctx=Context()).diagnostics
     assert [(d.code, d.line) for d in found] == [("PS101", 3)]

@@ -311,11 +311,39 @@ MARKDOWN: list[tuple[str, list[list[str]]]] = [
     ),
     # a quote left open in one session command does not swallow the next
     ("```console\n$ echo 'oops\n$ docker run x\n```", [["docker", "run", "x"]]),
-    # other languages, indented code, inline code
-    (f"```\n{FENCE_RUN}\n```\n", []),
+    # blocks without a language, fenced or indented: every line that is shell
+    (f"```\n{FENCE_RUN}\n```\n", [RUN]),
+    (f"    {FENCE_RUN}\n", [RUN]),
+    (f"Text\n\n    {FENCE_RUN}\n    Here's the output\n    {FENCE_RUN}\n", [RUN, RUN]),
+    (f"```\n$ {FENCE_RUN}\nStarting... it's up\n```\n", [RUN]),
+    ("```\nservices:\n  web:\n    command: docker run x\n```\n", []),
+    ('```\n{"cmd": "docker run x"}\n```\n', []),
+    # other shell-like languages
+    (f"```docker\n{FENCE_RUN}\n```\n", [RUN]),
+    ("```powershell\ndocker run `\n  -p 80:80 `\n  nginx\n```\n", [RUN]),
+    ("```pwsh\nPS C:\\app> docker run -p 80:80 nginx\n```\n", [RUN]),
+    ("```ps1\nPS> docker run -p 80:80 nginx\n```\n", [RUN]),
+    ("```cmd\ndocker run ^\n  -p 80:80 ^\n  nginx\n```\n", [RUN]),
+    ("```bat\nC:\\> docker run -p 80:80 nginx\n```\n", [RUN]),
+    ("```console\nuser@host:~/app$ docker run -p 80:80 nginx\n```\n", [RUN]),
+    ("```console\n> docker run -p 80:80 nginx\n```\n", [RUN]),
+    # a bash block with prompts is a session: the other lines are output
+    (f"```bash\n$ {FENCE_RUN}\nUnable to find image 'nginx'\n$ {FENCE_RUN}\n```\n", [RUN, RUN]),
+    # in a script block, ``# `` starts a comment, not a prompt
+    (f"```bash\n# {FENCE_RUN}\n```\n", []),
+    # fences inside list items, block quotes, MyST directives, MkDocs tabs
+    (f"1. Run:\n\n   ```sh\n   {FENCE_RUN}\n   ```\n", [RUN]),
+    (f"> ```sh\n> {FENCE_RUN}\n> ```\n", [RUN]),
+    (f"> Note:\n>\n>     {FENCE_RUN}\n", [RUN]),
+    (f"- a\n  - b\n\n    ```bash\n    {FENCE_RUN}\n    ```\n", [RUN]),
+    (f"```{{note}}\nRun it:\n\n    {FENCE_RUN}\n```\n", [RUN]),
+    (f"```{{code-block}} bash\n{FENCE_RUN}\n```\n", [RUN]),
+    (f"```{{literalinclude}} {FENCE_RUN}\n```\n", []),
+    (f'=== "Docker"\n\n    ```bash\n    {FENCE_RUN}\n    ```\n', [RUN]),
+    # other languages, inline code
     (f"```python\n{FENCE_RUN}\n```\n", []),
+    (f"```yaml\ncommand: {FENCE_RUN}\n```\n", []),
     (f"```dockerfile\nRUN {FENCE_RUN}\n```\n", []),
-    (f"    {FENCE_RUN}\n", []),
     (f"Run `{FENCE_RUN}` now.\n", []),
     (f"{FENCE_RUN}\n", []),
     (f"    ```sh\n{FENCE_RUN}\n```\n", []),

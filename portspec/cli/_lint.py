@@ -206,6 +206,7 @@ def _context(config: Config, across_projects: bool = False) -> object:
         large_range=config.large_range,
         quote_all_ports=config.quote_all_ports,
         across_projects=across_projects,
+        markdown_one_session=config.markdown_one_session,
     )
 
 

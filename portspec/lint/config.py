@@ -84,6 +84,8 @@ class Config:
     large_range: int = 100
     #: PS305: every short port mapping must be quoted, not only the risky ones.
     quote_all_ports: bool = False
+    #: The code blocks of every Markdown page run one after another, as one script.
+    markdown_one_session: bool = False
     #: The folder the per-file-ignores globs are relative to (the config file's folder).
     root: Path | None = None
     #: The file the settings came from.
@@ -408,6 +410,7 @@ _READERS: dict[str, Callable[[object], object]] = {
     "sensitive-ports": _sensitive_ports,
     "large-range": _large_range,
     "quote-all-ports": _boolean,
+    "markdown-one-session": _boolean,
 }
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from portspec._parse import parse_expose
 from portspec.errors import PortSpecError
@@ -22,11 +23,20 @@ from portspec.lint.rule import Context, Finding, Rule, all_rules
 from portspec.lint.units import Document, Entry, Kind, Site, Unit
 from portspec.model import Container, Expose, Link, PortMapping
 
+if TYPE_CHECKING:
+    from portspec.lint.lifecycle import Event
+    from portspec.sources.argv import CommandSites
+    from portspec.sources.scripts import Command
+
+    _Read = tuple[Container, CommandSites]
+
 __all__ = ["LintResult", "Source", "default_enabled", "lint", "lint_text", "read_units"]
 
 _BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _DIRECTIVE = re.compile(r"portspec:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 _FLAG_CODES = {"publish": "PS001", "expose": "PS002", "link": "PS003"}
+# A Markdown page whose code blocks run one after another, as one script.
+_ONE_SESSION = re.compile(r"<!--\s*portspec:\s*one-session\s*-->")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,7 @@ def lint(
     run = _Run(ctx, enabled, dict(os.environ) if env is None else dict(env))
     for group in _groups(sources):
         run.read(group)
+    run.finish()
     rules = [rule() for rule in all_rules() if _any_enabled(rule, enabled, run.result.documents)]
     units = run.units
     for unit in units:
@@ -119,6 +130,7 @@ def read_units(
     run = _Run(Context(), lambda code, path: True, dict(os.environ) if env is None else dict(env))
     for group in _groups(sources):
         run.read(group)
+    run.finish()
     return run.units, run.result
 
 
@@ -168,6 +180,8 @@ class _Run:
         self.units: list[Unit] = []
         self.labels: set[str] = set()
         self.rules = {rule.code: rule for rule in all_rules()}
+        #: (compose project, session, start, end): scripts bringing a project up.
+        self.windows: list[tuple[str, str, int, int]] = []
 
     # ------------------------------------------------------------ output
 
@@ -357,62 +371,142 @@ class _Run:
         )
 
     def read_script(self, document: Document) -> None:
-        from portspec.sources.argv import CommandError, read_command  # noqa: PLC0415
-        from portspec.sources.scripts import find_docker_commands  # noqa: PLC0415
+        from portspec.lint.lifecycle import Run, Timeline, event_of  # noqa: PLC0415
+        from portspec.sources.scripts import find_lifecycle  # noqa: PLC0415
 
         kind = document.kind
         assert kind in ("shell", "makefile", "markdown")
-        for command in find_docker_commands(document.text, kind):
-            try:
-                container, sites = read_command(document.text, command.words, command.unknown)
-            except CommandError as error:
-                start, end = error.span or (command.start, command.end)
-                code = _FLAG_CODES.get(error.flag or "", "PS006")
-                self.problem(code, document, start, end, error.message)
+        one_session = kind == "markdown" and (
+            self.ctx.markdown_one_session or _ONE_SESSION.search(document.text) is not None
+        )
+        # Each script of the document plays its own events; a run is read first.
+        scripts: dict[int, tuple[list[Event], list[tuple[Command, _Read, Run]]]] = {}
+        for step, command in enumerate(find_lifecycle(document.text, kind)):
+            events, runs = scripts.setdefault(0 if one_session else command.script, ([], []))
+            if command.action not in ("run", "create"):
+                event = event_of(command, step, os.path.dirname(document.path))
+                if event is not None:
+                    events.append(event)
                 continue
-            except PortSpecError as error:
-                start, end = error.span or (command.start, command.end)
-                self.problem("PS006", document, start, end, error.message)
+            read = self.read_command(document, command)
+            if read is None:
                 continue
-            for flag, (start, end) in sites.unknown:
-                what = f"--{flag}" if flag else "these flags"
-                text = document.text[start:end]
-                message = (
-                    f"the value of {what} ({text}) is only known when the script runs: not checked"
-                    if flag
-                    else f"{text} may add flags that portspec cannot see"
+            container, sites = read
+            name = container.name if sites.name is not None else None
+            run = Run(step, name, sites.detach or command.background, sites.remove)
+            if command.action == "create":
+                run = Run(step, name, False, sites.remove, create=True)
+            events.append(run)
+            runs.append((command, read, run))
+        for script, (events, runs) in scripts.items():
+            timeline = Timeline()
+            timeline.play(events)
+            session = f"{document.path}#{script}"
+            for project, spans in timeline.windows.items():
+                self.windows.extend((project, session, start, end) for start, end in spans)
+            started = [Site(document, command.start, command.end) for command, _, _ in runs]
+            for (command, (container, sites), _), outcome in zip(
+                runs, timeline.outcomes, strict=True
+            ):
+                self.add_command_unit(
+                    document,
+                    command,
+                    container,
+                    sites,
+                    session=session,
+                    running=outcome.spans,
+                    stopped=outcome.stopped,
+                    name_taken=None if outcome.refused_by is None else started[outcome.refused_by],
                 )
-                self.problem("PS007", document, start, end, message)
-            line, _ = document.position(command.start)
-            label = container.name or f"{document.path}:{line}"
-            unit_site = Site(document, command.start, command.end)
 
-            def entries(
-                placed: Sequence[tuple[int, int, str]], values: Sequence[object]
-            ) -> tuple[Entry[object], ...]:
-                return tuple(
-                    Entry(value, Site(document, start, end), index, text)
-                    for index, (value, (start, end, text)) in enumerate(
-                        zip(values, placed, strict=True)
-                    )
-                )
+    def read_command(self, document: Document, command: Command) -> _Read | None:
+        """The container of a command, or None when the CLI would refuse it (reported)."""
+        from portspec.sources.argv import CommandError, read_command  # noqa: PLC0415
 
-            all_site = Site(document, *sites.publish_all) if sites.publish_all is not None else None
-            self.units.append(
-                Unit(
-                    label=self.label(label, document),
-                    container=container,
-                    origin="command",
-                    site=unit_site,
-                    publish=entries(sites.publish, container.publish),  # type: ignore[arg-type]
-                    expose=entries(sites.expose, container.expose),  # type: ignore[arg-type]
-                    links=entries(sites.links, container.links),  # type: ignore[arg-type]
-                    network=Site(document, *sites.networks[0][:2]) if sites.networks else None,
-                    publish_all=all_site,
-                    link_name=container.name,
-                    isolated=document.kind == "markdown",
+        try:
+            container, sites = read_command(document.text, command.words, command.unknown)
+        except CommandError as error:
+            start, end = error.span or (command.start, command.end)
+            code = _FLAG_CODES.get(error.flag or "", "PS006")
+            self.problem(code, document, start, end, error.message)
+            return None
+        except PortSpecError as error:
+            start, end = error.span or (command.start, command.end)
+            self.problem("PS006", document, start, end, error.message)
+            return None
+        for flag, (start, end) in sites.unknown:
+            what = f"--{flag}" if flag else "these flags"
+            text = document.text[start:end]
+            message = (
+                f"the value of {what} ({text}) is only known when the script runs: not checked"
+                if flag
+                else f"{text} may add flags that portspec cannot see"
+            )
+            self.problem("PS007", document, start, end, message)
+        return container, sites
+
+    def add_command_unit(
+        self,
+        document: Document,
+        command: Command,
+        container: Container,
+        sites: CommandSites,
+        **timeline: Any,
+    ) -> None:
+        line, _ = document.position(command.start)
+        label = container.name or f"{document.path}:{line}"
+        unit_site = Site(document, command.start, command.end)
+
+        def entries(
+            placed: Sequence[tuple[int, int, str]], values: Sequence[object]
+        ) -> tuple[Entry[object], ...]:
+            return tuple(
+                Entry(value, Site(document, start, end), index, text)
+                for index, (value, (start, end, text)) in enumerate(
+                    zip(values, placed, strict=True)
                 )
             )
+
+        all_site = Site(document, *sites.publish_all) if sites.publish_all is not None else None
+        name_site = Site(document, *sites.name[:2]) if sites.name is not None else None
+        self.units.append(
+            Unit(
+                label=self.label(label, document),
+                container=container,
+                origin="command",
+                site=unit_site,
+                publish=entries(sites.publish, container.publish),  # type: ignore[arg-type]
+                expose=entries(sites.expose, container.expose),  # type: ignore[arg-type]
+                links=entries(sites.links, container.links),  # type: ignore[arg-type]
+                network=Site(document, *sites.networks[0][:2]) if sites.networks else None,
+                publish_all=all_site,
+                link_name=container.name,
+                isolated=document.kind == "markdown",
+                name_site=name_site,
+                **timeline,
+            )
+        )
+
+    def finish(self) -> None:
+        """Give each compose project the windows during which scripts bring it up."""
+        if not self.windows:
+            return
+        from dataclasses import replace  # noqa: PLC0415
+
+        for index, unit in enumerate(self.units):
+            if unit.origin != "compose" or unit.project is None:
+                continue
+            path = os.path.normpath(unit.project)
+            keys = {"file:" + path}
+            if os.path.basename(path) in _BASES:
+                keys.add("dir:" + (os.path.dirname(path) or "."))
+            windows = tuple(
+                (session, start, end)
+                for project, session, start, end in self.windows
+                if project in keys
+            )
+            if windows:
+                self.units[index] = replace(unit, windows=windows)
 
     def read_dockerfile(self, document: Document) -> None:
         from portspec.sources.scripts import find_dockerfile_exposes  # noqa: PLC0415

@@ -81,6 +81,8 @@ class Context:
     quote_all_ports: bool = False
     #: Check conflicts between different compose projects too.
     across_projects: bool = False
+    #: Every Markdown page's code blocks are one script (``markdown-one-session``).
+    markdown_one_session: bool = False
 
     def engine_at_least(self, major: int) -> bool:
         """Whether the target engine is ``major`` or later (the latest is)."""

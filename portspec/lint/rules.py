@@ -17,7 +17,7 @@ from portspec.checks.conflicts import Conflict, find_conflicts, find_link_proble
 from portspec.errors import PortSpecError
 from portspec.lint.diagnostic import Edit, Fix, Severity
 from portspec.lint.rule import Context, Example, Finding, Rule, register
-from portspec.lint.units import Entry, Site, Unit
+from portspec.lint.units import Entry, Site, Unit, coexist
 from portspec.model import Expose, Link, PortMapping
 
 __all__ = ["conflicts_of"]
@@ -336,6 +336,9 @@ def _together(a: Unit, b: Unit, ctx: Context) -> bool:
     folder of examples, a file and its alternative): apart unless asked.
     Examples in documentation are compared only within their own page.
     """
+    told = coexist(a, b)
+    if told is not None:
+        return told
     if a.site.document is b.site.document:
         return True
     if a.isolated or b.isolated:
@@ -576,6 +579,41 @@ class LinkCycle(_LinkRule):
     severity = Severity.ERROR
     bad = Example("compose.yaml", _compose("  a:\n    links: [b]\n  b:\n    links: [a]\n"))
     good = Example("compose.yaml", _compose("  a:\n    links: [b]\n  b: {}\n"))
+
+
+@register
+class ContainerNameInUse(Rule):
+    """A ``--name`` that a container of the same script still holds.
+
+    A name is taken from the container's creation until it is removed
+    (``docker rm``, or its stop when it runs with ``--rm``): a container
+    that has stopped still holds it. Docker refuses the second ``docker
+    run`` with 'The container name "/web" is already in use', and that
+    container never starts, so its ports are not compared with the first.
+    """
+
+    code = "PS121"
+    name = "container-name-in-use"
+    severity = Severity.ERROR
+    bad = Example(
+        "run.sh", "docker run -d --name web -p 8080:80 nginx\ndocker run -d --name web nginx\n"
+    )
+    good = Example(
+        "run.sh",
+        "docker run -d --name web -p 8080:80 nginx\ndocker rm -f web\n"
+        "docker run -d --name web nginx\n",
+    )
+
+    def unit(self, unit: Unit, ctx: Context) -> Iterable[Finding]:
+        if unit.name_taken is None:
+            return
+        name = unit.container.name or ""
+        yield Finding(
+            unit.name_site or unit.site,
+            f'the container name "/{name}" is already in use by the container started at'
+            f" {_where(unit.name_taken)}: Docker refuses this command"
+            f" (remove that one first: docker rm -f {_shell_quote(name)})",
+        )
 
 
 # ----------------------------------------------- PS2xx: will not do as written

@@ -13,7 +13,7 @@ from typing import Generic, Literal, TypeVar
 
 from portspec.model import Container, Expose, Link, PortMapping
 
-__all__ = ["Document", "Entry", "Kind", "Origin", "Site", "Unit"]
+__all__ = ["Document", "Entry", "Kind", "Origin", "Site", "Unit", "coexist"]
 
 Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
 Origin = Literal["compose", "command", "dockerfile"]
@@ -107,3 +107,50 @@ class Unit:
     link_name: str | None = None
     #: An example in documentation: compared only with units of its own file.
     isolated: bool = False
+    #: The script a command belongs to (a shell script, a Makefile rule's
+    #: recipe, a Markdown code block or page), and the steps of it during
+    #: which its container runs (``[start, end)``; none: Docker refuses it).
+    session: str | None = None
+    running: tuple[tuple[int, int], ...] | None = None
+    #: The script stops or removes the container itself: it does not outlive it.
+    stopped: bool = False
+    #: Where ``--name`` is written, and where the container that holds the
+    #: name when this one is created was started.
+    name_site: Site | None = None
+    name_taken: Site | None = None
+    #: A compose project brought up by scripts: (session, start, end) of each time.
+    windows: tuple[tuple[str, int, int], ...] = ()
+
+
+def coexist(a: Unit, b: Unit) -> bool | None:
+    """Whether two containers run at the same time, when their scripts tell; else None.
+
+    >>> from portspec.model import Container
+    >>> site = Site(Document("run.sh", "", "shell"), 0, 0)
+    >>> first = Unit("a", Container(), "command", site, session="s", running=((0, 1),))
+    >>> second = Unit("b", Container(), "command", site, session="s", running=((1, 2),))
+    >>> coexist(first, second)
+    False
+    """
+    from portspec.lint.lifecycle import overlap  # noqa: PLC0415
+
+    if a.session is not None and a.session == b.session:
+        return overlap(a.running or (), b.running or ())
+    if (a.running == () and a.name_taken) or (b.running == () and b.name_taken):
+        return False  # refused by Docker: it never runs
+    if a.site.document is b.site.document and (a.session or b.session):
+        return False  # two scripts of one file: alternatives (a Makefile's rules, a page's blocks)
+    for one, other in ((a, b), (b, a)):
+        spans = tuple((x, y) for session, x, y in one.windows if session == other.session)
+        if spans and other.running is not None:
+            return overlap(spans, other.running)
+    shared = {session for session, _, _ in a.windows} & {session for session, _, _ in b.windows}
+    for session in shared:
+        if overlap(
+            tuple((x, y) for s, x, y in a.windows if s == session),
+            tuple((x, y) for s, x, y in b.windows if s == session),
+        ):
+            return True
+    if a.stopped or b.stopped:
+        return False
+    return None

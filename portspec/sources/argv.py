@@ -94,6 +94,12 @@ class CommandSites:
     networks: tuple[Placed, ...] = ()
     publish_all: Offsets | None = None
     unknown: tuple[tuple[str, Offsets], ...] = ()
+    #: The ``--name`` value, if given.
+    name: Placed | None = None
+    #: ``-d``: the command returns while the container runs on.
+    detach: bool = False
+    #: ``--rm``: the container is removed when it stops.
+    remove: bool = False
 
 
 def read_command(
@@ -124,6 +130,9 @@ def read_command(
         tuple(line.sites["network"]),
         line.publish_all_site,
         tuple(line.unknown_sites),
+        line.name_site,
+        line.switches.get("detach", False),
+        line.switches.get("rm", False),
     )
 
 
@@ -147,6 +156,8 @@ class _CommandLine:
     )
     publish_all_site: Offsets | None = None
     unknown_sites: list[tuple[str, Offsets]] = field(default_factory=list)
+    name_site: Placed | None = None
+    switches: dict[str, bool] = field(default_factory=dict)
 
     def read(self) -> Container:
         self._skip_command_words()
@@ -216,8 +227,8 @@ class _CommandLine:
 
         It is when a flag follows it: ``docker run $OPTS -p 80:80 nginx``.
         """
-        if word.start not in self.unknown_starts:
-            return False
+        if word.start not in self.unknown_starts or self.text[word.start] not in '$`"':
+            return False  # text before the expansion: an image such as ``nginx:<tag>``
         following = self.words[self.position + 1] if self.position + 1 < len(self.words) else None
         if following is None or not following.value.startswith("-"):
             return False
@@ -290,6 +301,10 @@ class _CommandLine:
             self.sites["network"].append((*site, value))
         elif name == "publish-all":
             self.publish_all_site = (word.start, word.end)
+        elif name == "name":
+            self.name_site = (*site, value)
+        elif name in ("detach", "rm"):
+            self.switches[name] = value == "true"
         try:
             if name == "publish":
                 self.publish.append(parse_publish(value))

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 from portspec.sources._shell import Word
 
-__all__ = ["Command", "ExposeValue", "Kind", "find_docker_commands", "find_dockerfile_exposes"]
+__all__ = [
+    "Command",
+    "ExposeValue",
+    "Kind",
+    "find_docker_commands",
+    "find_dockerfile_exposes",
+    "find_lifecycle",
+]
 
 Kind = Literal["shell", "makefile", "markdown", "dockerfile"]
 
@@ -45,6 +52,14 @@ class Command:
     start: int
     end: int
     unknown: frozenset[int]
+    #: What it does: ``run``, ``create``, or for ``find_lifecycle`` also ``stop``,
+    #: ``kill``, ``rm``, ``start``, ``restart`` and ``compose``.
+    action: str = "run"
+    #: Sent to the background with ``&``: the script goes on while it runs.
+    background: bool = False
+    #: Which script of the document it belongs to: a Makefile rule's recipe, a
+    #: Markdown code block; 0 for a shell script.
+    script: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +82,11 @@ class ExposeValue:
 # Characters with no meaning of their own inside an unquoted word (``#`` only
 # starts a comment where a word starts; ``{`` and ``}`` are reserved words only
 # when they stand alone).
-_PLAIN = re.compile(r"[^ \t\r\n'\"\\$`;&|<>()]+")
+_PLAIN = re.compile(r"[^ \t\r\n'\"\\$`;&|<>(){%]+")
 _DOUBLE_PLAIN = re.compile(r"[^\"\\$`]+")
 # Blanks, then maybe a word with nothing to undo; it is complete when one of
 # ``_SIMPLE_WORD_ENDS`` (or the end) follows it.
-_SIMPLE_WORD = re.compile(r"[ \t]*([^ \t\r\n'\"\\$`;&|<>()#][^ \t\r\n'\"\\$`;&|<>()]*)?")
+_SIMPLE_WORD = re.compile(r"[ \t]*([^ \t\r\n'\"\\$`;&|<>()#{%][^ \t\r\n'\"\\$`;&|<>(){%]*)?")
 _SIMPLE_WORD_ENDS = " \t\n;&|)"
 # Text that may hold the word ``docker``, however it is quoted: what has none
 # cannot hold a docker command, and is not read further.
@@ -80,6 +95,16 @@ _PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 _REDIRECTION = re.compile(r"<<-|<<<|<<|<>|<&|>>|>&|>\||&>>|&>|<|>")
 _DOUBLE_QUOTED_ESCAPES = '$`"\\\n'
+# Words of documentation and templates that stand for a value the reader
+# fills in: ``<my-volume>``, ``{{ .Name }}``, ``%%REPO%%``, ``%PORT%``. A shell
+# would take ``<my-volume>`` for two redirections; here each is an unknown
+# part of its word.
+_PLACEHOLDER = re.compile(r"<[A-Za-z_](?:[A-Za-z0-9_.:/@|=+-]| (?=[A-Za-z0-9_]))*>")
+_TEMPLATE = re.compile(r"\{\{[^\n]*?\}\}")
+_PERCENT = re.compile(r"%%?[A-Za-z_][A-Za-z0-9_]*%%?")
+# A command substitution that prints nothing: blanks and comments only
+# (linuxserver's `` `#optional` `` marks).
+_SILENT = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
 _WORD_ENDS = " \t\n;&|<>()"
 # Parentheses nested deeper than this are counted, not read for commands, so
 # that no input runs out of stack.
@@ -103,6 +128,8 @@ _WRAPPERS: dict[str, frozenset[str]] = {
 }
 # Options after which the wrapper does not run the command at all.
 _NOT_RUN = frozenset({"-v", "-V", "--help", "--version"})
+# The docker commands that start, stop or remove containers.
+_ACTIONS = frozenset({"run", "create", "start", "restart", "stop", "kill", "rm", "compose"})
 _GLOBAL_VALUE_FLAGS = frozenset(
     {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level"}
     | {"--tlscacert", "--tlscert", "--tlskey"}
@@ -204,6 +231,9 @@ class _Scanner:
         self.heredocs: list[tuple[str, bool]] = []
         self.found: list[Command] = []
         self.depth = 0
+        #: Whether the last word read was only substitutions that print
+        #: nothing, unquoted: the shell makes no word of it.
+        self.vanished = False
 
     def run(self) -> list[Command]:
         self._list(0, closer=False)
@@ -283,10 +313,19 @@ class _Scanner:
                 end = self._substitution(i + 2)
                 words.append((i, end, s[i:end], True))
                 i = end
+            elif char == "<" and _PLACEHOLDER.match(s, i, n):
+                following, end, value, unknown = self._word(i)
+                words.append((i, end, value, unknown))
+                i = following
             elif char in "<>" or s.startswith("&>", i):
                 i = self._redirection(i)
             elif char in ";&|":
-                self._command(words)
+                background = (
+                    char == "&"
+                    and not s.startswith("&", i + 1)
+                    and (i == 0 or s[i - 1] not in "&|")
+                )
+                self._command(words, background=background)
                 words = []
                 i += 1
             else:
@@ -297,7 +336,8 @@ class _Scanner:
                 if following < n and s[following] in "<>" and s[i:following].isdigit():
                     i = following  # the file descriptor of a redirection
                     continue
-                words.append((i, end, value, unknown))
+                if value or not self.vanished:
+                    words.append((i, end, value, unknown))
                 i = following
         self._command(words)
         return i
@@ -336,16 +376,17 @@ class _Scanner:
         self.heredocs = []
         return i
 
-    def _command(self, words: Sequence[_Collected]) -> None:
-        """Keep ``words`` if they are a docker run/create command."""
+    def _command(self, words: Sequence[_Collected], *, background: bool = False) -> None:
+        """Keep ``words`` if they are a docker command."""
         for word in words:
-            if word[2] == "docker":
+            if word[2] in ("docker", "docker-compose"):
                 break
         else:
             return
-        kept = self._docker_words([_RawWord(*word) for word in words])
-        if kept is None:
+        docker = self._docker_words([_RawWord(*word) for word in words])
+        if docker is None:
             return
+        kept, action = docker
         out: list[Word] = []
         unknown: set[int] = set()
         for index, raw in enumerate(kept):
@@ -354,9 +395,18 @@ class _Scanner:
             out.append(Word(raw.value, start, end, plain))
             if raw.unknown:
                 unknown.add(index)
-        self.found.append(Command(tuple(out), out[0].start, out[-1].end, frozenset(unknown)))
+        self.found.append(
+            Command(
+                tuple(out),
+                out[0].start,
+                out[-1].end,
+                frozenset(unknown),
+                action,
+                background,
+            )
+        )
 
-    def _docker_words(self, words: Sequence[_RawWord]) -> list[_RawWord] | None:
+    def _docker_words(self, words: Sequence[_RawWord]) -> tuple[list[_RawWord], str] | None:
         count = len(words)
         k = 0
         while k < count and self._literal(words[k]) and words[k].value in _RESERVED:
@@ -382,9 +432,13 @@ class _Scanner:
                 k += 2 if option in options else 1
                 if option == "--":
                     break
-        if k >= count or words[k].value != "docker" or words[k].unknown:
+        if k >= count or words[k].unknown:
             return None
-        docker = k
+        kept = ([sudo] if sudo is not None else []) + list(words[k:])
+        if words[k].value == "docker-compose":
+            return kept, "compose"
+        if words[k].value != "docker":
+            return None
         k += 1
         while k < count and words[k].value.startswith("-"):
             if words[k].unknown:
@@ -392,9 +446,12 @@ class _Scanner:
             k += 2 if words[k].value in _GLOBAL_VALUE_FLAGS else 1
         if k < count and words[k].value == "container" and not words[k].unknown:
             k += 1
-        if k >= count or words[k].value not in ("run", "create") or words[k].unknown:
+        if k >= count or words[k].unknown:
             return None
-        return ([sudo] if sudo is not None else []) + list(words[docker:])
+        action = words[k].value
+        if action not in _ACTIONS or (action == "compose" and words[k - 1].value == "container"):
+            return None
+        return kept, action
 
     def _literal(self, word: _RawWord) -> bool:
         """Whether the word is written without quotes or escapes."""
@@ -419,15 +476,40 @@ class _Scanner:
         parts: list[str] = []
         unknown = False
         end = i
+        # What the word is made of, to tell one that vanishes.
+        silent = written = False
         while i < n:
             plain = _PLAIN.match(s, i, n)
             if plain:
                 parts.append(plain.group())
                 i = end = plain.end()
+                written = True
                 continue
             char = s[i]
+            placeholder = None
+            if char == "<":
+                placeholder = _PLACEHOLDER.match(s, i, n)
+            elif char == "{":
+                placeholder = _TEMPLATE.match(s, i, n)
+            elif char == "%":
+                placeholder = _PERCENT.match(s, i, n)
+            if placeholder is not None:
+                parts.append(placeholder.group())
+                i = end = placeholder.end()
+                unknown = written = True
+                continue
             if char in _WORD_ENDS or self._newline_at(i):
                 break
+            if char in "{%":
+                parts.append(char)
+                i = end = i + 1
+                written = True
+                continue
+            if char == "`" and self._silent_backticks(i):
+                i = end = self._backticks(i, [])
+                silent = True
+                continue
+            written = True
             if char == "\\":
                 if self._newline_at(i + 1):
                     i = self._after_newline(i + 1)
@@ -452,7 +534,13 @@ class _Scanner:
                 parts.append(char)
                 i += 1
             i = end = min(i, n)
+        self.vanished = silent and not written
         return i, end, "".join(parts), unknown
+
+    def _silent_backticks(self, i: int) -> bool:
+        """Whether the backticks at ``i`` hold nothing but blanks and comments."""
+        close = self.s.find("`", i + 1, self.n)
+        return close >= 0 and _SILENT.fullmatch(self.s, i + 1, close) is not None
 
     def _single_quoted(self, start: int, end: int, parts: list[str]) -> bool:
         text = self.s[start:end]
@@ -585,27 +673,43 @@ def find_docker_commands(
 ) -> Iterator[Command]:
     """The ``docker run``/``docker create`` commands of a shell script, Makefile or Markdown.
 
-    In a Makefile only the recipes are shell; in Markdown only the fenced code
-    blocks marked ``sh``, ``bash``, ``shell``, ``zsh`` (every line) or
-    ``console``, ``shell-session``, ``shellsession``, ``terminal`` (the lines
-    after a ``$`` or ``#`` prompt).
+    In a Makefile only the recipes are shell, each rule's recipe a script of
+    its own; in Markdown the code blocks that hold commands (see
+    ``docs/lint.md``), each a script of its own.
 
     >>> make = "web:\\n\\t@docker run -p $(PORT):80 nginx\\n"
     >>> [(word.value, make[word.start : word.end]) for word in next(
     ...     find_docker_commands(make, "makefile")).words][2:4]
     [('-p', '-p'), ('$(PORT):80', '$(PORT):80')]
     """
+    for command in find_lifecycle(text, kind):
+        if command.action in ("run", "create"):
+            yield command
+
+
+def find_lifecycle(text: str, kind: Literal["shell", "makefile", "markdown"]) -> Iterator[Command]:
+    """Every docker command that starts, stops or removes containers, in script order.
+
+    Besides ``run`` and ``create``: ``start``, ``restart``, ``stop``, ``kill``,
+    ``rm`` (with or without ``container``) and ``compose`` (``docker compose``,
+    ``docker-compose``).
+
+    >>> script = "docker run -d --name web nginx &\\ndocker rm -f web\\n"
+    >>> [(c.action, c.background) for c in find_lifecycle(script, "shell")]
+    [('run', True), ('rm', False)]
+    """
     if kind == "shell":
-        views: Iterator[_View] = iter([_View(text)])
+        views: Iterator[tuple[int, _View]] = iter([(0, _View(text))])
     elif kind == "makefile":
         views = _makefile_views(text)
     elif kind == "markdown":
         views = _markdown_views(text)
     else:
         raise ValueError(f"unknown kind of document: {kind!r}")
-    for view in views:
+    for script, view in views:
         if _MAYBE_DOCKER.search(view.text):
-            yield from _Scanner(text, view).run()
+            for command in _Scanner(text, view).run():
+                yield replace(command, script=script) if script else command
 
 
 def _lines(text: str, start: int = 0) -> Iterator[tuple[int, int, int]]:
@@ -633,20 +737,28 @@ _RULE_HEAD_END = re.compile(r"[#=;\n]")
 _MAKE_CLOSERS = {"(": ")", "{": "}"}
 
 
-def _makefile_views(text: str) -> Iterator[_View]:
+def _makefile_views(text: str) -> Iterator[tuple[int, _View]]:
     n = len(text)
     i = 0
+    rule = 0
     while i < n:
         newline = text.find("\n", i)
         end = n if newline < 0 else newline
         if text.startswith("\t", i):
-            i = yield from _recipe(text, i + 1)
+            view, i = _recipe(text, i + 1)
+            yield rule, view
             continue
         recipe = _recipe_on_rule_line(text, i, end)
         if recipe is not None:
-            i = yield from _recipe(text, recipe)
+            rule += 1
+            view, i = _recipe(text, recipe)
+            yield rule, view
             continue
-        # A line of make's own (a variable, a rule, a comment) and its continuation lines.
+        # A line of make's own (a variable, a rule, a comment) and its continuation
+        # lines; any but a blank line or a comment ends the recipe before it.
+        content = text[i:end].strip()
+        if content and not content.startswith("#"):
+            rule += 1
         for line_start, line_end, following in _lines(text, i):
             i = following
             if not _continued(text, line_start, line_end):
@@ -669,8 +781,8 @@ def _recipe_on_rule_line(text: str, start: int, end: int) -> int | None:
     return stop.start() + 1
 
 
-def _recipe(text: str, i: int) -> Generator[_View, None, int]:
-    """Yield the view of the recipe line starting at ``i``; return where the next line starts."""
+def _recipe(text: str, i: int) -> tuple[_View, int]:
+    """The view of the recipe line starting at ``i``, and where the next line starts."""
     n = len(text)
     while i < n and text[i] in "@-+ \t":
         i += 1
@@ -684,8 +796,7 @@ def _recipe(text: str, i: int) -> Generator[_View, None, int]:
         if not _continued(text, line_start, line_end) or following >= n:
             break
         builder.put("\n", line_end, following)
-    yield builder.view()
-    return following
+    return builder.view(), following
 
 
 def _make_line(text: str, i: int, end: int, builder: _Builder) -> None:
@@ -728,76 +839,167 @@ def _make_reference_end(text: str, opening: int, end: int) -> int:
     return end
 
 
-_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)")
-_CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t\r]*")
-_SCRIPT_LANGUAGES = frozenset({"sh", "bash", "shell", "zsh"})
-_SESSION_LANGUAGES = frozenset({"console", "shell-session", "shellsession", "terminal"})
-_PROMPT = re.compile(r"[ \t]*[$#] ")
-_SCRIPT_PROMPT = re.compile(r"[ \t]*\$ ")
+# Info strings of code blocks, by how their lines are read. ``script``: every
+# line is shell (a ``$ `` prompt is dropped); ``session``: only the lines after
+# a prompt, the others are output; ``powershell`` and ``cmd``: every line, a
+# line ending in a backtick or ``^`` goes on on the next. A block without a
+# language (fenced or indented) is read line by line as shell, unless it looks
+# like YAML or JSON.
+_MODES: dict[str, str] = {
+    **dict.fromkeys(("sh", "bash", "shell", "zsh", "ksh", "ash", "dash", "docker"), "script"),
+    **dict.fromkeys(
+        ("console", "shell-session", "shellsession", "sh-session", "bash-session", "terminal"),
+        "session",
+    ),
+    **dict.fromkeys(("ps1con", "pwsh-session", "doscon"), "session"),
+    **dict.fromkeys(("powershell", "pwsh", "ps1", "ps", "posh"), "powershell"),
+    **dict.fromkeys(("cmd", "bat", "batch", "dos", "winbatch"), "cmd"),
+}
+# MyST directives whose body is Markdown again (``{note}``, tabs, dropdowns).
+_MARKDOWN_DIRECTIVES = frozenset(
+    {"note", "warning", "tip", "hint", "important", "caution", "attention", "danger", "error"}
+    | {"seealso", "admonition", "dropdown", "tab-item", "tab-set", "tab", "div", "card"}
+)
+_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+# A prompt that marks a command line wherever it stands: ``$ ``, ``PS> ``,
+# ``PS C:\\app> ``, ``C:\\app> ``, ``user@host:~$ ``.
+_PROMPT = re.compile(
+    r"[ \t]*(?:\$|PS>|PS [^>\n]*>|[A-Za-z]:\\[^>\n]*>|[\w.-]+@[\w.-]+(?::[^$#\n]*)?[$#]) "
+)
+# In a session block ``# `` (root) and ``> `` are prompts too.
+_SESSION_PROMPT = re.compile(r"[ \t]*(?:[#>]|PS [^>\n]*>|PS>) ")
 _CONTINUATION_PROMPT = re.compile(r"[ \t]*> ")
+_LOOKS_LIKE_DATA = re.compile(r"[ \t]*(?:[A-Za-z_][\w.-]*:(?:[ \t]|$)|[{\[<])")
+_FENCE_LINE = re.compile(r"[ \t]*(?:`{3,}|~{3,})")
 
 
-def _markdown_views(text: str) -> Iterator[_View]:
-    fence: tuple[str, int, int, str] | None = None  # characters, length, indent, language
-    body: list[tuple[int, int, int]] = []
-    for line_start, line_end, following in _lines(text):
-        if fence is None:
-            opening = _FENCE.fullmatch(text, line_start, line_end)
-            if opening is None:
-                continue
-            marks, info = opening.group(2), opening.group(3)
-            if marks[0] == "`" and "`" in info:
-                continue
-            words = info.split()
-            language = words[0].lower() if words else ""
-            fence = (marks[0], len(marks), len(opening.group(1)), language)
-            body = []
+def _markdown_parser() -> object:
+    from markdown_it import MarkdownIt  # noqa: PLC0415 - only Markdown needs it
+
+    parser = MarkdownIt("commonmark")
+    parser.disable("inline")  # only the blocks matter: no inline parsing, linear time
+    return parser
+
+
+_parser: list[object] = []
+
+#: A line of a block: its start and end in the document, and where the next begins.
+_Line = tuple[int, int, int]
+
+
+def _markdown_views(text: str) -> Iterator[tuple[int, _View]]:
+    counter = [0]
+    whole = list(_lines(text))
+    yield from _markdown_blocks(text, text, whole, counter)
+
+
+def _markdown_blocks(
+    document: str, markdown: str, places: list[_Line], counter: list[int]
+) -> Iterator[tuple[int, _View]]:
+    """The views of the code blocks of ``markdown``, whose line k stands at ``places[k]``."""
+    if not _parser:
+        _parser.append(_markdown_parser())
+    parser = _parser[0]
+    tokens = parser.parse(markdown)  # type: ignore[attr-defined]
+    for token in tokens:
+        if token.type not in ("fence", "code_block") or token.map is None:
             continue
-        closing = _CLOSING_FENCE.fullmatch(text, line_start, line_end)
-        if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= fence[1]:
-            yield from _code_block(text, body, fence[2], fence[3])
-            fence = None
+        first, last = token.map
+        if token.type == "fence":
+            first += 1
+        content = token.content.split("\n")
+        if content and content[-1] == "":
+            content.pop()
+        lines = _block_lines(document, places[first:last], content)
+        info = token.info.split() if token.type == "fence" else []
+        language = info[0].lower() if info else ""
+        if language.startswith("{") and language.endswith("}"):
+            directive = language[1:-1]
+            if directive in _MARKDOWN_DIRECTIVES:
+                yield from _markdown_blocks(document, token.content, lines, counter)
+                continue
+            if directive not in _CODE_DIRECTIVES:
+                continue
+            language = info[1].lower() if len(info) > 1 else ""
+        if not language and any(_FENCE_LINE.match(line) for line in content):
+            # An indented block holding fences: a tab or admonition of MkDocs.
+            yield from _markdown_blocks(document, token.content, lines, counter)
             continue
-        body.append((line_start, line_end, following))
-    if fence is not None:
-        yield from _code_block(text, body, fence[2], fence[3])
+        mode = _MODES.get(language) if language else "lines"
+        if mode is None:
+            continue
+        counter[0] += 1
+        for view in _code_block(document, lines, mode):
+            yield counter[0], view
 
 
-def _code_block(
-    text: str, body: list[tuple[int, int, int]], indent: int, language: str
-) -> Iterator[_View]:
+def _block_lines(document: str, places: list[_Line], content: list[str]) -> list[_Line]:
+    """Where each line of a block's content stands in the document.
+
+    A content line is its document line less what holds the block (a list
+    item's indent, ``>`` of a block quote, a fence's indent): its tail.
+    """
     lines = []
-    for line_start, line_end, following in body:
-        start = line_start
-        while start < min(line_start + indent, line_end) and text[start] == " ":
-            start += 1
-        lines.append((start, line_end, following))
-    if language in _SCRIPT_LANGUAGES:
+    for (start, end, following), line in zip(places, content, strict=False):
+        stop = end - 1 if end > start and document[end - 1] == "\r" else end
+        if document.endswith(line, start, stop):
+            lines.append((stop - len(line), stop, following))
+        else:  # tabs the parser expanded: take the line from its first non-blank
+            text = document[start:stop]
+            lines.append((stop - len(text.lstrip(" \t>")), stop, following))
+    return lines
+
+
+def _code_block(text: str, lines: list[_Line], mode: str) -> Iterator[_View]:
+    if mode in ("script", "lines") and any(_PROMPT.match(text, a, b) for a, b, _ in lines):
+        mode = "session"
+    if mode == "lines":
+        first = next((a for a, b, _ in lines if text[a:b].strip()), None)
+        if first is not None and _LOOKS_LIKE_DATA.match(text, first):
+            return
+    if mode == "script":
         builder = _Builder()
-        for start, line_end, following in lines:
-            prompt = _SCRIPT_PROMPT.match(text, start, line_end)
-            builder.copy(text, prompt.end() if prompt else start, following)
+        for start, _, following in lines:
+            builder.copy(text, start, following)
         yield builder.view()
-    elif language in _SESSION_LANGUAGES:
-        index = 0
-        while index < len(lines):
-            start, line_end, following = lines[index]
-            index += 1
-            prompt = _PROMPT.match(text, start, line_end)
+        return
+    continuation = {"powershell": "`", "cmd": "^"}.get(mode, "\\")
+    index = 0
+    while index < len(lines):
+        start, line_end, following = lines[index]
+        index += 1
+        prompt = _PROMPT.match(text, start, line_end)
+        if mode == "session" and prompt is None:
+            prompt = _SESSION_PROMPT.match(text, start, line_end)
             if prompt is None:
                 continue  # output
-            builder = _Builder()
-            builder.copy(text, prompt.end(), following)
-            continued = _continued(text, start, line_end)
-            while index < len(lines):
-                start, line_end, following = lines[index]
-                more = _CONTINUATION_PROMPT.match(text, start, line_end)
-                if not continued and more is None:
-                    break
-                builder.copy(text, more.end() if more else start, following)
-                continued = _continued(text, start, line_end)
-                index += 1
-            yield builder.view()
+        builder = _Builder()
+        start = prompt.end() if prompt else start
+        continued = _put_line(text, (start, line_end, following), continuation, builder)
+        while index < len(lines):
+            start, line_end, following = lines[index]
+            more = _CONTINUATION_PROMPT.match(text, start, line_end)
+            if not continued and (mode != "session" or more is None):
+                break  # a ``> `` line after a command is the shell's PS2 prompt
+            index += 1
+            start = more.end() if more else start
+            continued = _put_line(text, (start, line_end, following), continuation, builder)
+        yield builder.view()
+
+
+def _put_line(text: str, line: tuple[int, int, int], continuation: str, builder: _Builder) -> bool:
+    """Put one line into ``builder``; return whether it goes on on the next line."""
+    start, end, following = line
+    stop = len(text[start:end].rstrip(" \t\r")) + start
+    if continuation == "\\":
+        builder.copy(text, start, following)
+        return _continued(text, start, end)
+    if stop > start and text[stop - 1] == continuation:
+        builder.copy(text, start, stop - 1)
+        builder.put(" ", stop - 1, following)  # the shell's blank between the words
+        return True
+    builder.copy(text, start, following)
+    return False
 
 
 # ---------------------------------------------------------------- Dockerfile
