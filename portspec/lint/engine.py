@@ -276,10 +276,11 @@ class _Run:
             for source, document in zip(group, documents, strict=True):
                 assert source.path is not None
                 by_path[str(source.path)] = document
-            loaded = _Loader(first.path, self.env, [s.path for s in group[1:] if s.path]).run()
+            files = [s.path for s in group[1:] if s.path]
+            loaded = _Loader(first.path, self.env, files, **self.loading()).run()
         else:
             by_path[None] = documents[0]
-            loaded = _Loader(documents[0].text, self.env, ()).run()
+            loaded = _Loader(documents[0].text, self.env, (), **self.loading()).run()
         project, problems = loaded
         item_spans = (
             {(s.path, s.start, s.end) for s in project.locations.values()} if project else set()
@@ -303,6 +304,11 @@ class _Run:
         project_key = documents[0].path
         for service, container in project.services.items():
             self.add_compose_unit(project, project_key, service, container, (by_path, documents[0]))
+
+    def loading(self) -> dict[str, Any]:
+        """The profiles to enable, or every single choice of them checked; go on past faults."""
+        every = self.ctx.profiles is None and not self.env.get("COMPOSE_PROFILES")
+        return {"profiles": self.ctx.profiles, "every_profile": every, "keep_going": True}
 
     def extra_document(self, path: str) -> Document | None:
         if path in self.result.documents:
@@ -366,6 +372,11 @@ class _Run:
                 network=site("network_mode", 0),
                 project=project_key,
                 project_name=project.name,
+                # Kept only where every choice is checked: a selection already chose.
+                profiles=project.profiles.get(service, frozenset())
+                if self.loading()["every_profile"]
+                else frozenset(),
+                replicas=project.replicas.get(service, 1),
                 link_name=service,
             )
         )

@@ -83,6 +83,8 @@ class Context:
     across_projects: bool = False
     #: Every Markdown page's code blocks are one script (``markdown-one-session``).
     markdown_one_session: bool = False
+    #: Compose profiles enabled (``--profile``); None: every single choice is checked.
+    profiles: tuple[str, ...] | None = None
 
     def engine_at_least(self, major: int) -> bool:
         """Whether the target engine is ``major`` or later (the latest is)."""

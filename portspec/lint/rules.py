@@ -335,7 +335,12 @@ def _together(a: Unit, b: Unit, ctx: Context) -> bool:
     Two compose projects are two applications, often never run together (a
     folder of examples, a file and its alternative): apart unless asked.
     Examples in documentation are compared only within their own page.
+    Compose services of profiles that share none run together only when
+    two profiles are enabled at once: they are alternatives.
     """
+    if a.profiles and b.profiles and not a.profiles & b.profiles and a.project == b.project:
+        # Only a choice of two profiles at once runs both: alternatives, not a clash.
+        return False
     told = coexist(a, b)
     if told is not None:
         return told

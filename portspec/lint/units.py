@@ -120,6 +120,10 @@ class Unit:
     name_taken: Site | None = None
     #: A compose project brought up by scripts: (session, start, end) of each time.
     windows: tuple[tuple[str, int, int], ...] = ()
+    #: The compose profiles it runs in (empty: always).
+    profiles: frozenset[str] = frozenset()
+    #: How many containers it runs (compose ``scale``, ``deploy.replicas``).
+    replicas: int = 1
 
 
 def coexist(a: Unit, b: Unit) -> bool | None:

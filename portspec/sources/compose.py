@@ -82,6 +82,70 @@ _LONG_KEYS = frozenset(
 _PROTOCOLS = {p.value: p for p in Protocol}
 _PUBLISHED = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 _PROJECT_NAME = re.compile(r"[^a-z0-9_-]")
+# Service keys whose value may be null; Compose refuses null for every other.
+_NULLABLE = frozenset({"develop", "deploy", "command", "entrypoint", "pid"})
+# What Compose says a null must be instead, by key (the rest: "array").
+_SHAPES = dict.fromkeys(
+    [
+        "annotations",
+        "environment",
+        "extra_hosts",
+        "labels",
+        "sysctls",
+        "blkio_config",
+        "credential_spec",
+        "provider",
+        "healthcheck",
+        "logging",
+        "storage_opt",
+        "ulimits",
+    ],
+    "mapping",
+)
+_SHAPES.update(
+    dict.fromkeys(
+        [
+            "build",
+            "extends",
+            "cgroup",
+            "cgroup_parent",
+            "container_name",
+            "cpuset",
+            "domainname",
+            "hostname",
+            "image",
+            "ipc",
+            "isolation",
+            "mac_address",
+            "network_mode",
+            "platform",
+            "pull_policy",
+            "pull_refresh_after",
+            "restart",
+            "runtime",
+            "stop_grace_period",
+            "stop_signal",
+            "user",
+            "uts",
+            "userns_mode",
+            "working_dir",
+            "dns",
+            "dns_search",
+            "env_file",
+            "label_file",
+            "gpus",
+            "tmpfs",
+        ],
+        "string",
+    )
+)
+_SHAPES.update(
+    dict.fromkeys(
+        ["attach", "init", "oom_kill_disable", "privileged", "read_only", "stdin_open", "tty"],
+        "boolean",
+    )
+)
+_SHAPES.update(dict.fromkeys(["mem_swappiness", "scale"], "integer or string"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +200,14 @@ class Project:
     )
     #: Warnings Compose gives and goes on (unset variables).
     problems: tuple[ComposeProblem, ...] = field(default=(), compare=False, repr=False)
+    #: The ``profiles`` of each service that has some: it runs only when one is enabled.
+    profiles: AbcMapping[str, frozenset[str]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
+    #: The containers of each service whose ``scale`` or ``deploy.replicas`` is not 1.
+    replicas: AbcMapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
 
 
 def load_compose(
@@ -143,6 +215,7 @@ def load_compose(
     *,
     env: AbcMapping[str, str] | None = None,
     files: AbcSequence[str | Path] = (),
+    profiles: AbcSequence[str] | None = None,
 ) -> Project:
     """Read a compose file (a ``Path``, or YAML text) and its overrides as ``docker compose`` does.
 
@@ -152,10 +225,14 @@ def load_compose(
 
     ``env`` stands for the process environment (``os.environ`` when None); a
     ``.env`` beside a ``Path`` fills in the variables it lacks. ``files`` are
-    merged after the first, in order, as ``-f a -f b``. A file Compose would
-    refuse raises ``ComposeError`` (a ``PortSpecError``) listing every problem.
+    merged after the first, in order, as ``-f a -f b``. ``profiles`` are
+    enabled as ``--profile`` enables them (``"*"``: all); when None,
+    ``COMPOSE_PROFILES`` of the environment or ``.env`` names them. Services
+    of no enabled profile are left out, as ``docker compose config`` leaves
+    them. A file Compose would refuse raises ``ComposeError`` (a
+    ``PortSpecError``) listing every problem.
     """
-    result = _Loader(source, env, files).run()
+    result = _Loader(source, env, files, profiles).run()
     errors = [p for p in result[1] if p.severity == "error"]
     if errors or result[0] is None:
         raise ComposeError(errors)
@@ -167,13 +244,14 @@ def iter_compose_problems(
     *,
     env: AbcMapping[str, str] | None = None,
     files: AbcSequence[str | Path] = (),
+    profiles: AbcSequence[str] | None = None,
 ) -> Iterator[ComposeProblem]:
     """Every problem of a compose project, errors and warnings, without stopping at the first.
 
     >>> [p.message for p in iter_compose_problems("services: {web: {ports: ['${P}:80']}}", env={})]
     ['variable P is not set: Compose substitutes an empty string']
     """
-    yield from _Loader(source, env, files).run()[1]
+    yield from _Loader(source, env, files, profiles).run()[1]
 
 
 # ------------------------------------------------------------------ loading
@@ -201,6 +279,16 @@ class _Service:
     resets: set[str] = field(default_factory=set)
     overrides: set[str] = field(default_factory=set)
     networks_given: bool = False
+    profiles: dict[str, Span] = field(default_factory=dict)
+    #: ``depends_on`` targets: whether each is required, and where it stood.
+    depends: dict[str, tuple[bool, Span]] = field(default_factory=dict)
+    #: ``scale`` and ``deploy.replicas``, where given.
+    counts: dict[str, tuple[int, Span]] = field(default_factory=dict)
+    build: bool = False
+    #: Named resources used: (``networks`` | ``secrets`` | ``configs``, name) -> where.
+    uses: dict[tuple[str, str], Span] = field(default_factory=dict)
+    #: The body as written, to tell two included definitions apart.
+    body: Node | None = None
 
 
 class _Loader:
@@ -209,6 +297,11 @@ class _Loader:
         source: str | Path,
         env: AbcMapping[str, str] | None,
         files: AbcSequence[str | Path],
+        profiles: AbcSequence[str] | None = None,
+        *,
+        every_profile: bool = False,
+        keep_going: bool = False,
+        require_image: bool = False,
     ) -> None:
         self.source = source
         self.files = files
@@ -219,8 +312,11 @@ class _Loader:
         self.name = "default"
         dotenv: list[str] = []
         paths: list[str] = []
+        self.workdir = Path.cwd()
         if isinstance(source, Path):
             folder = source.resolve().parent
+            # As given (not resolved), so included files keep names like the includer's.
+            self.workdir = source.parent
             self.name = _project_name(folder.name)
             candidate = folder / ".env"
             if candidate.is_file():
@@ -228,9 +324,25 @@ class _Loader:
                 paths.append(str(candidate))
         self.dotenv = (dotenv, paths)
         self.environ = environ
+        self.selected = None if profiles is None else tuple(profiles)
+        # Lint's view: every service, each with its profiles, the checks made
+        # for every single profile choice (see ``_Loader.check_profiles``).
+        self.every_profile = every_profile
+        # Lint goes on past faults of the project as a whole (``refuse``).
+        self.keep_going = keep_going
+        # Compose refuses a service with neither; a fragment is read all the same.
+        self.require_image = require_image
+        #: Top-level resources defined: (``networks`` | ``secrets`` | ``configs``, name).
+        self.resources: set[tuple[str, str]] = {("networks", "default")}
+        self.soft: set[int] = set()
 
     def error(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
         self.problems.append(ComposeProblem(code, message, span))
+
+    def refuse(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
+        """A fault of the project as a whole: lint reports it and still checks the services."""
+        self.error(message, span, code)
+        self.soft.add(id(self.problems[-1]))
 
     def run(self) -> tuple[Project | None, list[ComposeProblem]]:
         try:
@@ -257,25 +369,181 @@ class _Loader:
         if given:
             self.name = given
         env["COMPOSE_PROJECT_NAME"] = self.name
+        if self.selected is None:
+            # --profile wins over COMPOSE_PROFILES, which .env may set too.
+            listed = env.get("COMPOSE_PROFILES", "")
+            self.selected = tuple(p.strip() for p in listed.split(",") if p.strip())
         services: dict[str, _Service] = {}
         for document, path in documents:
-            # Compose resolves extends within each file, then merges the files.
-            self.interpolate(document, env)
-            layer: dict[str, _Service] = {}
-            self.merge_file(document, path, layer, env)
-            self.resolve_extends(layer, env)
-            _merge_layer(services, layer)
+            first = path if path is not None else str(self.workdir / "-")
+            _merge_layer(services, self.load_document(document, path, env, self.workdir, (first,)))
         project = self.build(services)
-        if any(p.severity == "error" for p in self.problems):
+        if any(
+            p.severity == "error" and not (self.keep_going and id(p) in self.soft)
+            for p in self.problems
+        ):
             return None, self.problems
         return project, self.problems
+
+    def load_document(
+        self,
+        document: Mapping,
+        path: str | None,
+        env: AbcMapping[str, str],
+        workdir: Path,
+        chain: tuple[str, ...],
+    ) -> dict[str, _Service]:
+        """One document's services, its ``include:`` imported and ``extends`` resolved."""
+        # Compose interpolates a file, imports what it includes, then resolves extends.
+        self.interpolate(document, env)
+        self.note_resources(document)
+        layer: dict[str, _Service] = {}
+        self.merge_file(document, path, layer, env)
+        for name, service in self.includes(document, env, workdir, chain).items():
+            if name in layer:
+                self.error(f"services.{name} conflicts with imported resource", layer[name].span)
+                continue
+            layer[name] = service
+        self.resolve_extends(layer, env)
+        return layer
+
+    def note_resources(self, document: Mapping) -> None:
+        for kind in ("networks", "secrets", "configs"):
+            node = document.get(kind)
+            if isinstance(node, Mapping):
+                for entry in node.entries:
+                    self.resources.add((kind, str(self.value(entry.key))))
+
+    def includes(
+        self,
+        document: Mapping,
+        env: AbcMapping[str, str],
+        workdir: Path,
+        chain: tuple[str, ...],
+    ) -> dict[str, _Service]:
+        """The services of a document's ``include:`` entries, as compose-go imports them."""
+        node = document.get("include")
+        if node is None or (isinstance(node, Scalar) and node.value is None):
+            return {}
+        if not isinstance(node, Sequence):
+            self.error("`include` must be a list", node.span, WRONG_SHAPE)
+            return {}
+        imported: dict[str, _Service] = {}
+        for item in node.items:
+            entry = self.include_entry(item)
+            if entry is None:
+                continue
+            paths, project_directory, env_files = entry
+            # Paths are relative to the including project's directory; the first
+            # file's folder is the included project's, unless project_directory says.
+            files = [workdir / p for p in paths]
+            folder = files[0].parent if project_directory is None else workdir / project_directory
+            if str(files[0]) in chain:
+                trail = "\n include ".join([*chain[1:], str(files[0])])
+                self.error(f"include cycle detected:\n{chain[0]}\n include {trail}", item.span)
+                continue
+            texts: list[str | bytes] = []
+            names: list[str] = []
+            if env_files is None:
+                default = folder / ".env"
+                if default.is_file():
+                    env_files = [str(default)]
+            for name in env_files or ():
+                if name == "/dev/null":
+                    continue
+                found = workdir / name
+                data = _read_file(found)
+                if data is None:
+                    self.error(f"env file {found} not found", item.span)
+                    break
+                texts.append(data)
+                names.append(str(found))
+            else:
+                try:
+                    own = project_environment(env, *texts, paths=names)
+                except PortSpecError as error:
+                    self.error(error.message, item.span)
+                    continue
+                services = self.include_files(files, own, folder, chain, item.span)
+                for name, service in services.items():
+                    earlier = imported.get(name)
+                    if earlier is not None and earlier.body != service.body:
+                        self.error(
+                            f"services.{name} conflicts with imported resource", service.span
+                        )
+                        continue
+                    imported[name] = service
+        return imported
+
+    def include_entry(self, item: Node) -> tuple[list[str], str | None, list[str] | None] | None:
+        if isinstance(item, Scalar) and isinstance(self.value(item), str):
+            return [str(self.value(item))], None, None
+        if not isinstance(item, Mapping):
+            self.error("include entries must be a path or a mapping", item.span, WRONG_SHAPE)
+            return None
+        paths: list[str] = []
+        directory: str | None = None
+        env_files: list[str] | None = None
+        for entry in item.entries:
+            key = str(self.value(entry.key))
+            value = entry.value
+            if key in ("path", "env_file"):
+                listed = self.strings(value)
+                if listed is None:
+                    self.error(f"include.{key} must be a string or a list", value.span, WRONG_SHAPE)
+                    return None
+                if key == "path":
+                    paths = listed
+                else:
+                    env_files = listed
+            elif key == "project_directory":
+                text = self.value(value)
+                if not isinstance(text, str):
+                    self.error("include.project_directory must be a string", value.span)
+                    return None
+                directory = text
+            else:
+                self.error(f"include additional properties '{key}' not allowed", entry.key.span)
+                return None
+        if not paths:
+            self.error("include entry needs a path", item.span)
+            return None
+        return paths, directory, env_files
+
+    def strings(self, node: Node) -> list[str] | None:
+        if isinstance(node, Scalar) and isinstance(self.value(node), str):
+            return [str(self.value(node))]
+        if isinstance(node, Sequence):
+            out = [self.value(item) for item in node.items]
+            if all(isinstance(text, str) for text in out):
+                return [str(text) for text in out]
+        return None
+
+    def include_files(
+        self,
+        files: list[Path],
+        env: AbcMapping[str, str],
+        folder: Path,
+        chain: tuple[str, ...],
+        span: Span,
+    ) -> dict[str, _Service]:
+        """Included files merged in order as ``-f a -f b`` merges them."""
+        services: dict[str, _Service] = {}
+        for path in files:
+            if _read_file(path) is None:
+                self.error(f"open {path}: no such file or directory", span)
+                return {}
+            for document, doc_path in self.read(path):
+                layer = self.load_document(document, doc_path, env, folder, (*chain, str(path)))
+                _merge_layer(services, layer)
+        return services
 
     def read(self, source: str | Path) -> list[tuple[Mapping, str | None]]:
         path: str | None = None
         if isinstance(source, Path):
             path = str(source)
             try:
-                text: str | bytes = source.read_bytes()
+                text: str | bytes = _open_compose_file(source)
             except OSError as error:
                 self.error(
                     f"cannot read {path}: {error.strerror}", Span(0, 0, path=path), UNREADABLE
@@ -359,12 +627,25 @@ class _Loader:
             if service is None or body.tag == "!override":
                 service = services[name] = _Service(name, entry.key.span)
                 service.replace_all = body.tag == "!override"
+            service.body = body
             self.merge_service(service, body)
 
     def merge_service(self, service: _Service, body: Mapping) -> None:
         for entry in body.entries:
             key = str(self.value(entry.key))
             value = entry.value
+            if (
+                isinstance(value, Scalar)
+                and value.value is None
+                and value.tag != "!reset"
+                and key not in _NULLABLE
+                and not key.startswith("x-")
+            ):
+                what = _SHAPES.get(key, "array")
+                self.error(
+                    f"services.{service.name}.{key} must be a {what}", value.span, WRONG_SHAPE
+                )
+                continue
             if value.tag == "!reset":
                 # Compose drops a !reset key whatever value it holds.
                 service.lists.pop(key, None)
@@ -395,8 +676,61 @@ class _Loader:
             elif key == "networks":
                 service.networks_given = True
                 service.has_networks = not (isinstance(value, Scalar) and value.value is None)
+                self.merge_other(service, key, value)
             elif key == "extends":
                 service.extends = self.extends_of(service.name, value)
+            else:
+                self.merge_other(service, key, value)
+
+    def merge_other(self, service: _Service, key: str, value: Node) -> None:
+        """The keys read for what they tell of running: profiles, dependencies, counts."""
+        name = service.name
+        if key == "build":
+            service.build = True
+        elif key == "profiles":
+            listed = self.strings(value) if isinstance(value, Sequence) else None
+            if listed is None:
+                self.error(f"services.{name}.profiles must be a array", value.span, WRONG_SHAPE)
+                return
+            for profile in listed:
+                service.profiles.setdefault(profile, value.span)
+        elif key == "depends_on":
+            if isinstance(value, Sequence):
+                for item in value.items:
+                    target = self.value(item)
+                    if isinstance(target, str):
+                        service.depends[target] = (True, item.span)
+            elif isinstance(value, Mapping):
+                for entry in value.entries:
+                    required = True
+                    if isinstance(entry.value, Mapping):
+                        flag = entry.value.get("required")
+                        required = not (isinstance(flag, Scalar) and self.value(flag) is False)
+                    service.depends[str(self.value(entry.key))] = (required, entry.key.span)
+        elif key in ("scale", "deploy"):
+            node = value.get("replicas") if isinstance(value, Mapping) else value
+            if key == "deploy" and not isinstance(value, Mapping):
+                return
+            count = self.value(node) if node is not None else None
+            if isinstance(count, str) and re.fullmatch(r"[0-9]+", count):
+                count = int(count)
+            if node is not None and type(count) is int:
+                service.counts[key] = (count, node.span)
+        elif key in ("networks", "secrets", "configs"):
+            items: list[tuple[object, Span]] = []
+            if isinstance(value, Sequence):
+                for item in value.items:
+                    if isinstance(item, Mapping):
+                        source = item.get("source")
+                        if source is not None:
+                            items.append((self.value(source), source.span))
+                    else:
+                        items.append((self.value(item), item.span))
+            elif isinstance(value, Mapping):
+                items = [(self.value(e.key), e.key.span) for e in value.entries]
+            for used, span in items:
+                if isinstance(used, str):
+                    service.uses[(key, used)] = span
 
     def extends_of(self, name: str, value: Node) -> tuple[str, str | None, Span] | None:
         if isinstance(value, Scalar) and isinstance(self.value(value), str):
@@ -450,12 +784,20 @@ class _Loader:
                 else:
                     resolve(base, (*seen, service.name))
             done.add(service.name)
+            # Resolved once: an included service is not extended again by its includer.
+            service.extends = None
             if base is None:
                 return
             for key, items in base.lists.items():
                 service.lists[key] = [*items, *service.lists.get(key, [])]
             for key, scalar in base.scalars.items():
                 service.scalars.setdefault(key, scalar)
+            service.build = service.build or base.build
+            for profile, where in base.profiles.items():
+                service.profiles.setdefault(profile, where)
+            service.depends = {**base.depends, **service.depends}
+            service.counts = {**base.counts, **service.counts}
+            service.uses = {**base.uses, **service.uses}
 
         for service in list(services.values()):
             resolve(service, ())
@@ -479,8 +821,27 @@ class _Loader:
         built: dict[str, Container] = {}
         external: dict[str, tuple[Link, ...]] = {}
         locations: dict[tuple[str, str, int], Span] = {}
-        for name in sorted(services):
-            service = services[name]
+        profiles: dict[str, frozenset[str]] = {}
+        replicas: dict[str, int] = {}
+        selected = set(self.selected or ())
+        active = {
+            name: service
+            for name, service in services.items()
+            if self.every_profile
+            or not service.profiles
+            or "*" in selected
+            or selected & service.profiles.keys()
+        }
+        for name in sorted(active):
+            service = active[name]
+            if service.profiles:
+                profiles[name] = frozenset(service.profiles)
+            self.check_service(service, active)
+            count = self.replicas(service)
+            if count != 1:
+                replicas[name] = count
+                where = service.counts.get("deploy") or service.counts["scale"]
+                locations[(name, "replicas", 0)] = where[1]
             lists: dict[str, list[_Item]] = {}
             for key in _LISTS:
                 unique = _unique(service.lists.get(key, []))
@@ -499,19 +860,10 @@ class _Loader:
                 )
             for item in lists["links"]:
                 assert isinstance(item.value, Link)
-                if item.value.name not in services:
-                    self.error(
-                        f'service "{name}" depends on undefined service "{item.value.name}"',
-                        item.span,
-                        UNDEFINED_SERVICE,
-                    )
-            if mode.startswith("service:") and mode[len("service:") :] not in services:
+                self.check_dependency(service, item.value.name, item.span, active)
+            if mode.startswith("service:"):
                 assert network_mode is not None
-                self.error(
-                    f'service "{name}" depends on undefined service "{mode[len("service:") :]}"',
-                    network_mode[1],
-                    UNDEFINED_SERVICE,
-                )
+                self.check_dependency(service, mode[len("service:") :], network_mode[1], active)
             container_name = service.scalars.get("container_name")
             image = service.scalars.get("image")
             built[name] = Container(
@@ -531,7 +883,75 @@ class _Loader:
             MappingProxyType(external),
             MappingProxyType(locations),
             tuple(p for p in self.problems if p.severity != "error"),
+            MappingProxyType(profiles),
+            MappingProxyType(replicas),
         )
+
+    def check_dependency(
+        self,
+        service: _Service,
+        target: str,
+        span: Span,
+        active: AbcMapping[str, _Service],
+        *,
+        soft: bool = False,
+    ) -> None:
+        """A link, ``network_mode: service:`` or required ``depends_on``: its service must run."""
+        name = service.name
+        found = active.get(target)
+        if found is None:
+            (self.refuse if soft else self.error)(
+                f'service "{name}" depends on undefined service "{target}"',
+                span,
+                UNDEFINED_SERVICE,
+            )
+            return
+        if self.every_profile and found.profiles:
+            # Every choice of profiles that runs the service must run its dependency.
+            missing = sorted(set(service.profiles or {"": span}) - found.profiles.keys())
+            if missing:
+                needs = ", ".join(sorted(found.profiles))
+                self.refuse(
+                    f'service "{name}" depends on service "{target}", which runs only with'
+                    f" profile {needs}: Compose refuses the project without it",
+                    span,
+                    UNDEFINED_SERVICE,
+                )
+
+    def check_service(self, service: _Service, active: AbcMapping[str, _Service]) -> None:
+        """What Compose checks of a service that runs, beyond its ports and links."""
+        name = service.name
+        if self.require_image and "image" not in service.scalars and not service.build:
+            self.refuse(
+                f'service "{name}" has neither an image nor a build context specified',
+                service.span,
+            )
+        for target, (required, span) in service.depends.items():
+            if required:
+                self.check_dependency(service, target, span, active, soft=True)
+        for (kind, used), span in service.uses.items():
+            if (kind, used) not in self.resources:
+                self.refuse(f'service "{name}" refers to undefined {kind[:-1]} {used}', span)
+        counts = service.counts
+        if "scale" in counts and "deploy" in counts and counts["scale"][0] != counts["deploy"][0]:
+            self.refuse(
+                f"services.{name}: can't set distinct values on 'scale' and 'deploy.replicas'",
+                counts["scale"][1],
+            )
+        container_name = service.scalars.get("container_name")
+        if container_name is not None and self.replicas(service) > 1:
+            key = "deploy.replicas" if "deploy" in counts else "scale"
+            self.refuse(
+                f"services.{key}: can't set container_name and {name} as container name must be"
+                " unique",
+                container_name[1],
+            )
+
+    @staticmethod
+    def replicas(service: _Service) -> int:
+        counts = service.counts
+        found = counts.get("deploy") or counts.get("scale")
+        return 1 if found is None else found[0]
 
 
 class _Values:
@@ -571,6 +991,27 @@ def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> N
         current.scalars.update(incoming.scalars)
         if incoming.networks_given:
             current.has_networks = incoming.has_networks
+        current.build = current.build or incoming.build
+        for profile, where in incoming.profiles.items():
+            current.profiles.setdefault(profile, where)
+        current.depends.update(incoming.depends)
+        current.counts.update(incoming.counts)
+        current.uses.update(incoming.uses)
+        if "profiles" in incoming.resets:
+            current.profiles = dict(incoming.profiles)
+
+
+def _open_compose_file(path: Path) -> bytes:
+    """The bytes of a compose file the project names: the one place files are opened."""
+    return path.read_bytes()
+
+
+def _read_file(path: Path) -> bytes | None:
+    """A file's bytes, or None when it is not a readable file."""
+    try:
+        return _open_compose_file(path) if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _fault_span(node: Node, error: PortSpecError) -> Span:
