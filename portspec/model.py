@@ -242,6 +242,8 @@ class Expose:
 
     ports: PortRange
     protocol: Protocol | str = Protocol.TCP
+    #: The value as typed (``80/tcp``, ``080``), which Compose passes on as it is.
+    text: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.ports, PortRange):

@@ -23,6 +23,7 @@ COMPOSE = (
     "    ports: ['8080:80', '127.0.0.1:2222:22']\n"
     "    links: [db]\n"
     "  db:\n"
+    "    image: postgres\n"
     "    expose: ['5432']\n"
 )
 
@@ -159,7 +160,7 @@ def test_compose_to_command_and_back(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert status == EXIT_OK
     lines = out.splitlines()
     assert lines == [
-        "docker run --name db --expose 5432",
+        "docker run --name db --expose 5432 postgres",
         "docker run --name web --publish 8080:80 --publish 127.0.0.1:2222:22 --link db nginx",
     ]
     text = tmp_path / "commands.txt"

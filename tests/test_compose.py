@@ -99,7 +99,7 @@ def test_dotenv_and_environment(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / ".env").write_text("A=1111\nB=2222\n")
     compose = folder / "compose.yaml"
-    compose.write_text("services:\n  s:\n    ports: ['${A}:80', '${B}:81']\n")
+    compose.write_text("services:\n  s:\n    image: x\n    ports: ['${A}:80', '${B}:81']\n")
     project = load_compose(compose, env={"A": "3333"})
     assert project.name == "myapp"
     assert [str(m) for m in project.services["s"].publish] == ["3333:80", "2222:81"]
@@ -108,7 +108,8 @@ def test_dotenv_and_environment(tmp_path: Path) -> None:
 
 def test_override_files(tmp_path: Path) -> None:
     base = tmp_path / "compose.yaml"
-    base.write_text(_svc("ports: ['80', '8080:80']\n    expose: ['1']\n    links: [db]"))
+    body = "image: x\n    ports: ['80', '8080:80']\n    expose: ['1']\n    links: [db]"
+    base.write_text(_svc(body))
     override = tmp_path / "override.yaml"
     override.write_text(
         "services:\n  s:\n    ports: ['8080:80', '81']\n    expose: !override ['5']\n"

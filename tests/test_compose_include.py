@@ -122,7 +122,9 @@ def test_dependency_on_a_disabled_service_is_refused() -> None:
     with pytest.raises(PortSpecError, match='service "app" depends on undefined service "cpu"'):
         load_compose(text, env={})
     assert "app" in load_compose(text, env={}, profiles=["cpu"]).services
-    optional = PROFILED + "  app:\n    image: a\n    depends_on: {cpu: {required: false}}\n"
+    optional = PROFILED + (
+        "  app:\n    image: a\n    depends_on: {cpu: {condition: x, required: false}}\n"
+    )
     assert "app" in load_compose(optional, env={}).services
     required = PROFILED + "  app:\n    image: a\n    depends_on: [cpu]\n"
     with pytest.raises(PortSpecError, match="undefined service"):
@@ -143,6 +145,16 @@ def test_replicas_and_scale() -> None:
 def test_null_is_refused_where_compose_refuses_it(key: str) -> None:
     with pytest.raises(PortSpecError, match=f"services.a.{key} must be a"):
         load_compose(f"services:\n  a:\n    image: x\n    {key}:\n", env={})
+
+
+def test_a_file_needs_an_image_or_a_build(tmp_path: Path) -> None:
+    path = _write(tmp_path, "compose.yaml", "services:\n  a:\n    ports: ['80']\n")
+    with pytest.raises(PortSpecError, match="neither an image nor a build context"):
+        load_compose(path, env={})
+    path.write_text("services:\n  a:\n    build: .\n    ports: ['80']\n")
+    assert load_compose(path, env={}).services["a"].publish
+    # YAML text is a fragment: read without one.
+    assert load_compose("services:\n  a:\n    ports: ['80']\n", env={}).services["a"].publish
 
 
 def test_undefined_network_and_secret() -> None:

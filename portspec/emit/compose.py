@@ -7,17 +7,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from portspec.errors import PortSpecError
 from portspec.model import Container, PortMapping
+
+if TYPE_CHECKING:
+    from portspec.sources.compose import Unrunnable
 
 __all__ = ["to_compose"]
 
 _OPTIONS = ("mode=", "name=", "app_protocol=")
 
 
-def to_compose(container: Container, *, long: bool = False) -> dict[str, Any]:
+def to_compose(
+    container: Container, *, long: bool = False, unrunnable: Sequence[Unrunnable] = ()
+) -> dict[str, Any]:
     """The service fragment for ``container``, in short syntax or (``long=True``) long syntax.
 
     >>> from portspec import parse_publish
@@ -26,7 +32,10 @@ def to_compose(container: Container, *, long: bool = False) -> dict[str, Any]:
 
     The long syntax is what ``docker compose config --format json`` prints:
     a container range becomes one entry a port, as Compose expands it.
-    Every value of the short syntax is a string, so YAML cannot retype it.
+    Every value of the short syntax is a string, so YAML cannot retype it;
+    the long syntax keeps the text Compose keeps (``expose: ["80/tcp"]``,
+    ``links: ["db:db"]``). ``unrunnable`` (a ``Project``'s entries Docker
+    refuses at create) are written back in their places in the long syntax.
     Raises ``PortSpecError`` for what Compose cannot say (container port 0).
     """
     out: dict[str, Any] = {}
@@ -37,13 +46,26 @@ def to_compose(container: Container, *, long: bool = False) -> dict[str, Any]:
                     f"cannot write {mapping} for Compose: it needs a container port from 1"
                 )
         if long:
-            out["ports"] = [_long(m) for mapping in container.publish for m in mapping.expand()]
+            out["ports"] = [[_long(m) for m in mapping.expand()] for mapping in container.publish]
         else:
             out["ports"] = [str(mapping) for mapping in container.publish]
     if container.expose:
-        out["expose"] = [str(expose) for expose in container.expose]
+        out["expose"] = [
+            expose.text if long and expose.text is not None else str(expose)
+            for expose in container.expose
+        ]
     if container.links:
-        out["links"] = [str(link) for link in container.links]
+        out["links"] = [link.as_typed if long else str(link) for link in container.links]
+    if long:
+        for key in ("ports", "expose"):
+            placed = [e for e in unrunnable if e.key == key]
+            if placed:
+                values = list(out.get(key, []))
+                for entry in sorted(placed, key=lambda e: e.index):
+                    values.insert(entry.index, [entry.compose] if key == "ports" else entry.compose)
+                out[key] = values
+        if "ports" in out:
+            out["ports"] = [entry for group in out["ports"] for entry in group]
     if container.network_mode is not None:
         out["network_mode"] = container.network_mode
     return out

@@ -301,6 +301,30 @@ class ComposeRefused(Rule):
     good = Example("compose.yaml", _compose("  web:\n    image: nginx\n    network_mode: host\n"))
 
 
+@register
+class RefusedAtCreate(Rule):
+    """An entry Compose accepts that Docker refuses when it creates the container.
+
+    ``docker compose config`` passes long-syntax ports and ``expose`` entries
+    on with little checking: a ``published`` that is not a port or a range
+    (``abc``, ``65536``), a ``target`` of 0 or above 65535, a ``protocol``
+    other than tcp, udp or sctp, an ``expose`` entry that is not a port
+    (``8000:8050``). ``docker compose up`` then fails for the service.
+    """
+
+    code = "PS009"
+    name = "refused-at-create"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml",
+        _compose("  web:\n    image: nginx\n    ports: [{target: 80, protocol: https}]\n"),
+    )
+    good = Example(
+        "compose.yaml",
+        _compose("  web:\n    image: nginx\n    ports: [{target: 80, protocol: tcp}]\n"),
+    )
+
+
 # ------------------------------------------------------- PS1xx: conflicts
 
 # The units themselves are kept, not their ids: an id is reused once its
@@ -471,6 +495,74 @@ class EphemeralCollision(_ConflictRule):
     good = Example(
         "compose.yaml", _compose("  a:\n    ports: ['30000:80']\n  b:\n    ports: ['3000']\n")
     )
+
+
+@register
+class ReplicasFixedHostPort(Rule):
+    """A fixed host port on a service that runs two or more replicas.
+
+    Every replica of ``scale`` or ``deploy.replicas`` asks for the same host
+    port: the first binds it, every other fails with "port is already
+    allocated". Leave the host port out (``"80"``) or give a range with a
+    port for each replica.
+    """
+
+    code = "PS106"
+    name = "replicas-fixed-host-port"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml", _compose("  web:\n    image: nginx\n    scale: 2\n    ports: ['8090:80']\n")
+    )
+    good = Example(
+        "compose.yaml",
+        _compose("  web:\n    image: nginx\n    scale: 2\n    ports: ['8090-8091:80']\n"),
+    )
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        mapping = entry.value
+        if unit.replicas < 2 or not _publishes(unit) or mapping.host is None:
+            return
+        if mapping.host.start == 0 or mapping.is_dynamic_range:
+            return
+        yield Finding(
+            entry.site,
+            f"{unit.label} runs {unit.replicas} replicas and each binds host port"
+            f" {mapping.host}/{mapping.protocol}: all but one fail (port is already allocated)",
+        )
+
+
+@register
+class ReplicasRangeExhausted(Rule):
+    """A dynamic host range with fewer ports than the service has replicas.
+
+    Each replica takes one free port of ``8000-8001:80``; with more replicas
+    than ports in the range, the last ones find none and do not start.
+    """
+
+    code = "PS107"
+    name = "replicas-range-exhausted"
+    severity = Severity.ERROR
+    bad = Example(
+        "compose.yaml",
+        _compose("  web:\n    image: nginx\n    scale: 3\n    ports: ['8000-8001:80']\n"),
+    )
+    good = Example(
+        "compose.yaml",
+        _compose("  web:\n    image: nginx\n    scale: 3\n    ports: ['8000-8002:80']\n"),
+    )
+
+    def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
+        mapping = entry.value
+        host = mapping.host
+        if unit.replicas < 2 or not _publishes(unit) or host is None:
+            return
+        if not mapping.is_dynamic_range or host.end - host.start + 1 >= unit.replicas:
+            return
+        yield Finding(
+            entry.site,
+            f"{unit.label} runs {unit.replicas} replicas but host range {host} has"
+            f" {host.end - host.start + 1} ports: the others do not start",
+        )
 
 
 @register

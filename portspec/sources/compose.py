@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from collections.abc import Mapping as AbcMapping
 from collections.abc import Sequence as AbcSequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -50,6 +50,7 @@ from portspec.sources._yaml import (
 
 __all__ = [
     "COMPOSE_ERROR",
+    "REFUSED_AT_CREATE",
     "UNDEFINED_SERVICE",
     "UNREADABLE",
     "UNSET_VARIABLE",
@@ -57,6 +58,7 @@ __all__ = [
     "ComposeError",
     "ComposeProblem",
     "Project",
+    "Unrunnable",
     "iter_compose_problems",
     "load_compose",
 ]
@@ -72,6 +74,8 @@ UNDEFINED_SERVICE = "PS111"
 _ITEM_CODES = {"ports": "PS001", "expose": "PS002", "links": "PS003", "external_links": "PS003"}
 #: The code of a variable that is unset and has no default: Compose warns and substitutes "".
 UNSET_VARIABLE = "PS005"
+#: An entry Compose accepts that Docker refuses when it creates the container.
+REFUSED_AT_CREATE = "PS009"
 
 Kind = Literal["ports", "expose", "links", "external_links"]
 _LISTS: tuple[Kind, ...] = ("ports", "expose", "links", "external_links")
@@ -81,6 +85,7 @@ _LONG_KEYS = frozenset(
 )
 _PROTOCOLS = {p.value: p for p in Protocol}
 _PUBLISHED = re.compile(r"([0-9]+)(?:-([0-9]+))?")
+_UINT32 = 2**32 - 1
 _PROJECT_NAME = re.compile(r"[^a-z0-9_-]")
 # Service keys whose value may be null; Compose refuses null for every other.
 _NULLABLE = frozenset({"develop", "deploy", "command", "entrypoint", "pid"})
@@ -166,6 +171,23 @@ class ComposeProblem:
         return f"{where}{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class Unrunnable:
+    """An entry Compose accepts and Docker refuses when it creates the container.
+
+    ``key`` is ``"ports"`` or ``"expose"``; ``index`` its place in the
+    service's final list as ``docker compose config`` prints it (the values
+    Docker can run keep their own order around it); ``compose`` what
+    ``config --format json`` prints for it; ``reason`` why Docker refuses it.
+    """
+
+    key: str
+    index: int
+    compose: object
+    reason: str
+    span: Span = field(compare=False)
+
+
 class ComposeError(PortSpecError):
     """A compose file Compose would refuse; ``problems`` holds every fault found, in order."""
 
@@ -208,6 +230,12 @@ class Project:
     replicas: AbcMapping[str, int] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
+    #: Entries Compose accepts and Docker refuses when it creates the container
+    #: (``expose: ["abc"]``, ``{target: 80, protocol: https}``), by service:
+    #: they are no values, and ``to_compose(..., unrunnable=...)`` writes them back.
+    unrunnable: AbcMapping[str, tuple[Unrunnable, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
 
 
 def load_compose(
@@ -232,7 +260,7 @@ def load_compose(
     them. A file Compose would refuse raises ``ComposeError`` (a
     ``PortSpecError``) listing every problem.
     """
-    result = _Loader(source, env, files, profiles).run()
+    result = _Loader(source, env, files, profiles, require_image=isinstance(source, Path)).run()
     errors = [p for p in result[1] if p.severity == "error"]
     if errors or result[0] is None:
         raise ComposeError(errors)
@@ -262,8 +290,12 @@ class _Item:
     """One entry of a list key, parsed, with its identity for de-duplication."""
 
     key: object
-    value: PortMapping | Expose | Link
+    value: PortMapping | Expose | Link | None
     span: Span
+    #: Why Docker refuses the entry at create, for one ``value`` cannot hold.
+    refused: str = ""
+    #: What ``docker compose config --format json`` prints for a refused entry.
+    compose: object = None
 
 
 @dataclass
@@ -702,11 +734,16 @@ class _Loader:
                         service.depends[target] = (True, item.span)
             elif isinstance(value, Mapping):
                 for entry in value.entries:
-                    required = True
-                    if isinstance(entry.value, Mapping):
-                        flag = entry.value.get("required")
-                        required = not (isinstance(flag, Scalar) and self.value(flag) is False)
-                    service.depends[str(self.value(entry.key))] = (required, entry.key.span)
+                    target = str(self.value(entry.key))
+                    where = f"services.{name}.depends_on.{target}"
+                    if not isinstance(entry.value, Mapping):
+                        self.error(f"{where} must be a mapping", entry.value.span, WRONG_SHAPE)
+                        continue
+                    if entry.value.get("condition") is None:
+                        self.error(f"{where} missing property 'condition'", entry.key.span)
+                    flag = entry.value.get("required")
+                    required = not (isinstance(flag, Scalar) and self.value(flag) is False)
+                    service.depends[target] = (required, entry.key.span)
         elif key in ("scale", "deploy"):
             node = value.get("replicas") if isinstance(value, Mapping) else value
             if key == "deploy" and not isinstance(value, Mapping):
@@ -823,6 +860,7 @@ class _Loader:
         locations: dict[tuple[str, str, int], Span] = {}
         profiles: dict[str, frozenset[str]] = {}
         replicas: dict[str, int] = {}
+        refused: dict[str, list[Unrunnable]] = {}
         selected = set(self.selected or ())
         active = {
             name: service
@@ -836,7 +874,7 @@ class _Loader:
             service = active[name]
             if service.profiles:
                 profiles[name] = frozenset(service.profiles)
-            self.check_service(service, active)
+            self.check_service(service, active, services)
             count = self.replicas(service)
             if count != 1:
                 replicas[name] = count
@@ -845,9 +883,22 @@ class _Loader:
             lists: dict[str, list[_Item]] = {}
             for key in _LISTS:
                 unique = _unique(service.lists.get(key, []))
-                lists[key] = unique
-                for index, item in enumerate(unique):
+                lists[key] = [item for item in unique if item.value is not None]
+                for index, item in enumerate(lists[key]):
                     locations[(name, key, index)] = item.span
+                for index, item in enumerate(unique):
+                    if item.value is None:
+                        entry = Unrunnable(key, index, item.compose, item.refused, item.span)
+                        refused.setdefault(name, []).append(entry)
+                        self.problems.append(
+                            ComposeProblem(
+                                REFUSED_AT_CREATE,
+                                "Compose accepts this; Docker refuses it at create:"
+                                f" {item.refused}",
+                                item.span,
+                                "warning",
+                            )
+                        )
             network_mode = service.scalars.get("network_mode")
             mode = network_mode[0] if network_mode else ""
             locations[(name, "service", 0)] = service.span
@@ -885,6 +936,7 @@ class _Loader:
             tuple(p for p in self.problems if p.severity != "error"),
             MappingProxyType(profiles),
             MappingProxyType(replicas),
+            MappingProxyType({name: tuple(entries) for name, entries in refused.items()}),
         )
 
     def check_dependency(
@@ -895,6 +947,7 @@ class _Loader:
         active: AbcMapping[str, _Service],
         *,
         soft: bool = False,
+        required: bool = True,
     ) -> None:
         """A link, ``network_mode: service:`` or required ``depends_on``: its service must run."""
         name = service.name
@@ -906,7 +959,7 @@ class _Loader:
                 UNDEFINED_SERVICE,
             )
             return
-        if self.every_profile and found.profiles:
+        if self.every_profile and found.profiles and required:
             # Every choice of profiles that runs the service must run its dependency.
             missing = sorted(set(service.profiles or {"": span}) - found.profiles.keys())
             if missing:
@@ -918,7 +971,12 @@ class _Loader:
                     UNDEFINED_SERVICE,
                 )
 
-    def check_service(self, service: _Service, active: AbcMapping[str, _Service]) -> None:
+    def check_service(
+        self,
+        service: _Service,
+        active: AbcMapping[str, _Service],
+        defined: AbcMapping[str, _Service],
+    ) -> None:
         """What Compose checks of a service that runs, beyond its ports and links."""
         name = service.name
         if self.require_image and "image" not in service.scalars and not service.build:
@@ -927,8 +985,9 @@ class _Loader:
                 service.span,
             )
         for target, (required, span) in service.depends.items():
-            if required:
-                self.check_dependency(service, target, span, active, soft=True)
+            # An optional dependency may be of a profile not enabled, never undefined.
+            where = active if required else defined
+            self.check_dependency(service, target, span, where, soft=True, required=required)
         for (kind, used), span in service.uses.items():
             if (kind, used) not in self.resources:
                 self.refuse(f'service "{name}" refers to undefined {kind[:-1]} {used}', span)
@@ -1092,17 +1151,22 @@ def _long_port(node: Mapping, where: str, _value: _Values) -> _Item:
         if name not in _LONG_KEYS:
             raise PortSpecError(f"{where} additional properties '{name}' not allowed")
         fields[name] = (_value(entry.value), entry.value)
-    target = _target(fields.get("target"), where)
-    published_value = fields.get("published", (None, None))[0]
+    faults: list[str] = []
+    target = _target(fields.get("target"), where, faults)
     host: PortRange | None = None
-    if isinstance(published_value, (bool, float)):
-        raise PortSpecError(f"{where}.published must be a string or a number")
-    if type(published_value) is int:
-        host = _published(str(published_value), where)
-        published_key: tuple[str, str] = ("int", str(published_value))
-    elif isinstance(published_value, str):
-        host = _published(published_value, where) if published_value else None
-        published_key = ("str", published_value)
+    published_text = ""
+    if "published" in fields:
+        published_value = fields["published"][0]
+        if published_value is None or isinstance(published_value, (bool, float)):
+            raise PortSpecError(f"{where}.published must be a integer or string")
+        if type(published_value) is int:
+            published_key: tuple[str, str] = ("int", str(published_value))
+        elif isinstance(published_value, str):
+            published_key = ("str", published_value)
+        else:
+            raise PortSpecError(f"{where}.published must be a integer or string")
+        published_text = str(published_value)
+        host = _published(published_text, faults) if published_text else None
     else:
         published_key = ("str", "")
     host_ip_text: str | None = None
@@ -1120,56 +1184,59 @@ def _long_port(node: Mapping, where: str, _value: _Values) -> _Item:
         raise PortSpecError(f"{where}.protocol must be a string")
     protocol = _PROTOCOLS.get((protocol_text or "tcp").lower())
     if protocol is None:
-        raise PortSpecError(
-            f"{where}: invalid protocol {protocol_text!r}: expected tcp, udp or sctp"
-            " (Compose's config takes any text; creating the container fails)"
-        )
-    ignored: list[str] = []
+        faults.append(f"invalid protocol {protocol_text!r}: Docker knows tcp, udp and sctp")
+    options: dict[str, str] = {}
     for option in ("mode", "name", "app_protocol"):
         if option in fields:
             text = fields[option][0]
             if not isinstance(text, str):
                 raise PortSpecError(f"{where}.{option} must be a string")
-            ignored.append(f"{option}={text}")
-    mapping = PortMapping(
-        PortRange.single(target), protocol, host_ip, host, host_ip_text, tuple(ignored)
-    )
+            options[option] = text
     key = (host_ip_text or "0.0.0.0", published_key, str(target), protocol_text or "tcp")
+    if faults or protocol is None:
+        # What config prints: Go's omitempty drops a zero target, an empty text.
+        printed: dict[str, object] = {"mode": options.get("mode", "ingress")}
+        for name, value in (
+            ("name", options.get("name", "")),
+            ("host_ip", host_ip_text or ""),
+            ("target", target),
+            ("published", published_text),
+            ("protocol", protocol_text),
+            ("app_protocol", options.get("app_protocol", "")),
+        ):
+            if value:
+                printed[name] = value
+        return _Item(key, None, node.span, "; ".join(faults), printed)
+    ignored = tuple(f"{option}={text}" for option, text in options.items())
+    mapping = PortMapping(PortRange.single(target), protocol, host_ip, host, host_ip_text, ignored)
     return _Item(key, mapping, node.span)
 
 
-def _target(found: tuple[object, Node] | None, where: str) -> int:
+def _target(found: tuple[object, Node] | None, where: str, faults: list[str]) -> int:
     if found is None:
         raise PortSpecError(f"service ports {where} is missing a target port")
     value = found[0]
     number: int | None = None
     if type(value) is int:
         number = value
-    elif (isinstance(value, float) and value.is_integer()) or (
-        isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value)
-    ):
+    elif isinstance(value, str) and re.fullmatch(r"\+?[0-9]+", value):
         number = int(value)
-    if number is None:
-        raise PortSpecError(f"{where}.target must be an integer, not {value!r}")
+    if number is None or not 0 <= number <= _UINT32:
+        raise PortSpecError(f"{where}.target must be a integer or string, not {value!r}")
     if not 1 <= number <= MAX_PORT:
-        raise PortSpecError(
-            f"{where}: invalid target port {number}: ports are 1-{MAX_PORT}"
-            " (Compose's config takes it; creating the container fails)"
-        )
+        faults.append(f"invalid target port {number}: ports are 1-{MAX_PORT}")
     return number
 
 
-def _published(text: str, where: str) -> PortRange:
+def _published(text: str, faults: list[str]) -> PortRange | None:
     match = _PUBLISHED.fullmatch(text)
     if match is not None:
         start = int(match.group(1))
         end = int(match.group(2)) if match.group(2) is not None else start
         if start <= end <= MAX_PORT:
             return PortRange(start, end)
-    raise PortSpecError(
-        f"{where}: invalid published port {text!r}: expected a port or a range such as"
-        " 8000-8010 (Compose's config takes it; creating the container fails)"
-    )
+    faults.append(f"invalid published port {text!r}: expected a port or a range such as 8000-8010")
+    return None
 
 
 def _expose_item(node: Node, where: str, _value: _Values) -> _Item:
@@ -1178,14 +1245,10 @@ def _expose_item(node: Node, where: str, _value: _Values) -> _Item:
         raise PortSpecError(f"{where}: unsupported expose value {value!r}")
     text = str(value)
     try:
-        expose = parse_expose(text)
+        expose = replace(parse_expose(text), text=text)
     except PortSpecError as error:
-        raise PortSpecError(
-            f"{error.message} (Compose passes expose entries on unchecked; the Engine"
-            " refuses this one)",
-            error.text,
-            error.span,
-        ) from None
+        # Compose passes expose entries on unchecked: the Engine refuses this one.
+        return _Item(text, None, node.span, f"invalid expose {text!r}: {error.message}", text)
     return _Item(text, expose, node.span)
 
 
@@ -1193,7 +1256,7 @@ def _link_item(node: Node, where: str, _value: _Values) -> _Item:
     value = _value(node)
     if not isinstance(node, Scalar) or not isinstance(value, str):
         raise PortSpecError(f"{where}: unexpected type {type(value).__name__}")
-    return _Item(value, parse_link(value), node.span)
+    return _Item(value, replace(parse_link(value), text=value), node.span)
 
 
 _PARSERS = {

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-from portspec._parse import parse_expose
 from portspec.emit.compose import to_compose
 from portspec.errors import PortSpecError
 from portspec.sources.compose import UNSET_VARIABLE, Project, iter_compose_problems, load_compose
@@ -52,15 +51,14 @@ def _config(binary: str, path: Path, env: dict[str, str]) -> dict[str, Any] | No
 
 
 def _theirs(service: dict[str, Any]) -> dict[str, Any]:
-    out = {key: service[key] for key in _KEYS if service.get(key)}
-    if "expose" in out:
-        # Compose passes expose entries on as typed; compare what they mean.
-        out["expose"] = [str(parse_expose(text)) for text in out["expose"]]
-    return out
+    return {key: service[key] for key in _KEYS if service.get(key)}
 
 
 def _ours(project: Project) -> dict[str, dict[str, Any]]:
-    return {name: to_compose(c, long=True) for name, c in project.services.items()}
+    return {
+        name: to_compose(c, long=True, unrunnable=project.unrunnable.get(name, ()))
+        for name, c in project.services.items()
+    }
 
 
 def _load(path: Path, env: dict[str, str]) -> Project | None:
@@ -189,6 +187,33 @@ CURATED: list[tuple[str, str]] = [
     ("network_mode int", "network_mode: 80"),
     ("network_mode and networks", "network_mode: host\n    networks: [default]"),
     ("required variable", "ports: ['${P:?need P}:80']"),
+    ("expose as typed", "expose: ['80/tcp', '080', '80-80', '82/UDP', 83]"),
+    ("links as typed", "links: ['db:db', db, 'db:x']"),
+    ("expose docker refuses", "expose: ['8000:8050', 'abc', '83/https']"),
+    ("long published text", "ports: [{target: 80, published: 'abc'}, {target: 81, published: -5}]"),
+    ("long published out of range", "ports: [{target: 80, published: 65536}, '8080:80']"),
+    ("long protocol https", "ports: ['70', {target: 81, protocol: https}, '71']"),
+    ("long target 0", "ports: [{target: 0}, {target: 70000, published: '8000-7000'}]"),
+    ("long published null", "ports: [{target: 80, published: null}]"),
+    ("ports null", "ports:"),
+    ("expose null", "expose:"),
+    ("links null", "links:"),
+    ("networks null", "networks:"),
+    ("network_mode null", "network_mode:"),
+    ("scale", "scale: 3\n    ports: ['80']"),
+    ("scale and replicas", "scale: 3\n    deploy: {replicas: 2}"),
+    ("container_name with replicas", "container_name: c\n    deploy: {replicas: 2}"),
+    ("undefined network", "networks: [front]"),
+    ("undefined secret", "secrets: [pw]"),
+    ("depends_on undefined", "depends_on: [nope]"),
+    ("depends_on optional", "depends_on: {db: {condition: service_started, required: false}}"),
+    ("depends_on optional undefined", "depends_on: {nope: {required: false}}"),
+    (
+        "depends_on optional profiled",
+        "depends_on: {p: {required: false}}\n  p:\n    image: x\n    profiles: [x]",
+    ),
+    ("profiled out", "profiles: [x]\n    ports: ['80:80']"),
+    ("link to profiled", "links: [p]\n  p:\n    image: x\n    profiles: [x]"),
     ("bad interpolation", "ports: ['${1A}:80']"),
 ]
 
