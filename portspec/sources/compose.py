@@ -440,7 +440,7 @@ class _Loader:
         return layer
 
     def note_resources(self, document: Mapping) -> None:
-        for kind in ("networks", "secrets", "configs"):
+        for kind in ("networks", "secrets", "configs", "volumes"):
             node = document.get(kind)
             if isinstance(node, Mapping):
                 for entry in node.entries:
@@ -753,6 +753,24 @@ class _Loader:
                 count = int(count)
             if node is not None and type(count) is int:
                 service.counts[key] = (count, node.span)
+        elif key == "volumes" and isinstance(value, Sequence):
+            for item in value.items:
+                spec = self.value(item)
+                if isinstance(item, Mapping):
+                    kind, source = item.get("type"), item.get("source")
+                    if kind is not None and self.value(kind) == "volume" and source is not None:
+                        named = self.value(source)
+                        if isinstance(named, str) and named:
+                            service.uses[("volumes", named)] = source.span
+                elif isinstance(spec, str) and not self.keep_going:
+                    # A volume is no port: lint leaves short specs to Compose.
+                    try:
+                        source_text = _volume_source(spec)
+                    except PortSpecError as error:
+                        self.error(error.message, item.span)
+                        continue
+                    if source_text and not _is_file_path(source_text):
+                        service.uses[("volumes", source_text)] = item.span
         elif key in ("networks", "secrets", "configs"):
             items: list[tuple[object, Span]] = []
             if isinstance(value, Sequence):
@@ -861,6 +879,7 @@ class _Loader:
         profiles: dict[str, frozenset[str]] = {}
         replicas: dict[str, int] = {}
         refused: dict[str, list[Unrunnable]] = {}
+        linked: dict[str, list[str]] = {}
         selected = set(self.selected or ())
         active = {
             name: service
@@ -909,6 +928,7 @@ class _Loader:
                     f"service {name} declares mutually exclusive `network_mode` and `networks`",
                     network_mode[1] if network_mode else service.span,
                 )
+            linked[name] = [i.value.name for i in lists["links"] if isinstance(i.value, Link)]
             for item in lists["links"]:
                 assert isinstance(item.value, Link)
                 self.check_dependency(service, item.value.name, item.span, active)
@@ -928,6 +948,7 @@ class _Loader:
             links = tuple(i.value for i in lists["external_links"] if isinstance(i.value, Link))
             if links:
                 external[name] = links
+        self.check_cycles(active, linked)
         return Project(
             self.name,
             MappingProxyType(built),
@@ -1006,6 +1027,51 @@ class _Loader:
                 container_name[1],
             )
 
+    def check_cycles(
+        self, active: AbcMapping[str, _Service], links: AbcMapping[str, list[str]]
+    ) -> None:
+        """Compose refuses a project whose services depend on each other in a circle."""
+        edges: dict[str, list[tuple[str, bool]]] = {}
+        for name, service in active.items():
+            out = [(t, True) for t in links.get(name, [])]
+            out += [(t, False) for t in service.depends]
+            mode = service.scalars.get("network_mode", ("", service.span))[0]
+            if mode.startswith("service:"):
+                out.append((mode[len("service:") :], False))
+            edges[name] = [(t, by_link) for t, by_link in out if t in active]
+        state: dict[str, int] = {}
+        for start in sorted(edges):
+            if state.get(start):
+                continue
+            # An iterative walk: a long chain of services is no deep recursion.
+            path: list[str] = [start]
+            kinds: list[bool] = []
+            todo: list[list[tuple[str, bool]]] = [list(edges[start])]
+            state[start] = 1
+            while todo:
+                if not todo[-1]:
+                    state[path.pop()] = 2
+                    todo.pop()
+                    if kinds:
+                        kinds.pop()
+                    continue
+                target, by_link = todo[-1].pop(0)
+                if state.get(target) == 1:
+                    at = path.index(target)
+                    cycle_kinds = [*kinds[at:], by_link]
+                    # Lint's PS114 reports a circle of links; any other is Compose's refusal.
+                    if not (self.keep_going and all(cycle_kinds)):
+                        circle = " -> ".join([*path[at:], target])
+                        span = active[path[at]].span
+                        self.refuse(f"dependency cycle detected: {circle}", span)
+                    continue
+                if state.get(target):
+                    continue
+                state[target] = 1
+                path.append(target)
+                kinds.append(by_link)
+                todo.append(list(edges[target]))
+
     @staticmethod
     def replicas(service: _Service) -> int:
         counts = service.counts
@@ -1058,6 +1124,43 @@ def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> N
         current.uses.update(incoming.uses)
         if "profiles" in incoming.resets:
             current.profiles = dict(incoming.profiles)
+
+
+def _volume_source(spec: str) -> str:
+    """The source of a short-syntax volume, split on colons as compose-go splits it."""
+    if not spec:
+        raise PortSpecError("invalid empty volume spec")
+    if len(spec) <= 2:
+        return ""
+    parts: list[str] = []
+    buffer: list[str] = []
+    depth = 0
+    for index, char in enumerate(spec + "\0"):
+        if char == "$" and spec[index + 1 : index + 2] == "{":
+            depth += 1
+            buffer.append(char)
+        elif char == "}" and depth:
+            depth -= 1
+            buffer.append(char)
+        elif char == ":" and len(buffer) == 1 and buffer[0].isalpha():
+            buffer.append(char)  # a Windows drive, C:
+        elif char in ":\0" and not depth:
+            if not buffer:
+                raise PortSpecError(f"invalid spec: {spec}: empty section between colons")
+            if len(parts) == 2 and char == ":":
+                raise PortSpecError(f"invalid spec: {spec}: too many colons")
+            parts.append("".join(buffer))
+            buffer = []
+        else:
+            buffer.append(char)
+    return parts[0] if len(parts) > 1 else ""
+
+
+def _is_file_path(source: str) -> bool:
+    """Whether a volume source is a path on the host, not a named volume."""
+    return source.startswith((".", "/", "~", "\\\\")) or (
+        len(source) >= 2 and source[0].isalpha() and source[1] == ":"
+    )
 
 
 def _open_compose_file(path: Path) -> bytes:

@@ -213,6 +213,13 @@ CURATED: list[tuple[str, str]] = [
         "depends_on: {p: {required: false}}\n  p:\n    image: x\n    profiles: [x]",
     ),
     ("profiled out", "profiles: [x]\n    ports: ['80:80']"),
+    ("volume empty section", "volumes: [':/media/']"),
+    ("volume too many colons", "volumes: ['./a:/b:ro:x']"),
+    ("volume undefined", "volumes: ['data:/data']"),
+    ("volume windows drive", "volumes: ['C:\\\\data:/data']"),
+    ("volume bind", "volumes: ['./a:/b:ro', '/c:/d', '~/e:/f', '/tmp']"),
+    ("volume long undefined", "volumes: [{type: volume, source: data, target: /d}]"),
+    ("volume interpolated colon", "volumes: ['${X:-./a}:/b']"),
     ("link to profiled", "links: [p]\n  p:\n    image: x\n    profiles: [x]"),
     ("bad interpolation", "ports: ['${1A}:80']"),
 ]

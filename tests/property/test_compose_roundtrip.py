@@ -32,23 +32,28 @@ compose_exposes = st.builds(Expose, port_ranges(max_length=SMALL_RANGE - 1), pro
 
 @st.composite
 def projects(draw: st.DrawFn) -> dict[str, Container]:
-    """Services whose links and ``service:`` network modes name services of the project."""
+    """Services whose links and ``service:`` network modes name services of the project.
+
+    Each names only services before it: Compose refuses a cycle of dependencies.
+    """
     names = draw(st.lists(service_names, min_size=1, max_size=4, unique=True))
     out: dict[str, Container] = {}
-    for name in names:
-        links = draw(
-            st.lists(
-                st.builds(Link, st.sampled_from(names), st.one_of(st.none(), service_names)),
-                max_size=3,
+    for index, name in enumerate(names):
+        earlier = names[:index]
+        links = (
+            draw(
+                st.lists(
+                    st.builds(Link, st.sampled_from(earlier), st.one_of(st.none(), service_names)),
+                    max_size=3,
+                )
             )
+            if earlier
+            else []
         )
-        mode = draw(
-            st.one_of(
-                st.none(),
-                st.sampled_from(["host", "none", "bridge", "default"]),
-                st.sampled_from(names).map(lambda other: f"service:{other}"),
-            )
-        )
+        modes = [st.none(), st.sampled_from(["host", "none", "bridge", "default"])]
+        if earlier:
+            modes.append(st.sampled_from(earlier).map(lambda other: f"service:{other}"))
+        mode = draw(st.one_of(*modes))
         out[name] = Container(
             name=name,
             publish=tuple(draw(st.lists(compose_port_mappings, max_size=4))),
