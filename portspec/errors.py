@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portspec._escape import printable, printable_pieces
+
 __all__ = ["PortSpecError"]
 
 # Inputs longer than this are shown cut around the fault, so a 1 MB argument
@@ -46,8 +48,8 @@ class PortSpecError(ValueError):
 
     def __str__(self) -> str:
         if self.span is None and not self.text:
-            return self.message
-        return f"{self.message}\n{self.caret_lines()}"
+            return printable(self.message)
+        return f"{printable(self.message)}\n{self.caret_lines()}"
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (self.message, self.text, self.span, self.prefix))
@@ -56,11 +58,10 @@ class PortSpecError(ValueError):
         """The text on one line and the carets under the fault on the next."""
         start, end = self.span if self.span is not None else (len(self.text), len(self.text))
         shown, offset = _window(self.text, start, end)
-        shown_line = _printable(self.prefix) + "".join(_printable(ch) for ch in shown)
-        before = len(_printable(self.prefix)) + sum(
-            len(_printable(ch)) for ch in shown[: start - offset]
-        )
-        width = max(1, sum(len(_printable(ch)) for ch in shown[start - offset : end - offset]))
+        pieces = printable_pieces(shown)
+        shown_line = printable(self.prefix) + "".join(pieces)
+        before = len(printable(self.prefix)) + sum(len(p) for p in pieces[: start - offset])
+        width = max(1, sum(len(p) for p in pieces[start - offset : end - offset]))
         return f"{indent}{shown_line}\n{indent}{' ' * before}{'^' * width}"
 
 
@@ -75,10 +76,3 @@ def _window(text: str, start: int, end: int) -> tuple[str, int]:
     lo = max(0, start - _CONTEXT)
     hi = min(len(text), max(min(end, start + 2 * _CONTEXT), start + 1) + _CONTEXT)
     return text[lo:hi], lo
-
-
-def _printable(ch: str) -> str:
-    """One character as it can be shown on a terminal line."""
-    if ch.isprintable() and ch not in "\t":
-        return ch
-    return ascii(ch)[1:-1]

@@ -14,8 +14,9 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
+from portspec._escape import printable
 from portspec._version import __version__
 from portspec.cli._common import (
     EXIT_FAULT,
@@ -23,6 +24,7 @@ from portspec.cli._common import (
     EXIT_USAGE,
     UsageError,
     add_debug_option,
+    print_to,
     read_text,
 )
 from portspec.errors import PortSpecError
@@ -61,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except UsageError as error:
         args.subparser.print_usage(sys.stderr)
-        _print(sys.stderr, f"{args.subparser.prog}: error: {error}")
+        print_to(sys.stderr, f"{args.subparser.prog}: error: {printable(str(error))}")
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (`portspec ... | head`): stop quietly.
@@ -72,8 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
-        _print(sys.stderr, f"portspec: internal error: {type(error).__name__}: {error}")
-        _print(sys.stderr, "portspec: this is a bug; rerun with --debug for the traceback")
+        print_to(
+            sys.stderr, f"portspec: internal error: {type(error).__name__}: {printable(str(error))}"
+        )
+        print_to(sys.stderr, "portspec: this is a bug; rerun with --debug for the traceback")
         return EXIT_INTERNAL
 
 
@@ -201,16 +205,16 @@ def _run_parse(args: argparse.Namespace) -> int:
         try:
             value = parse(spec.text)
         except PortSpecError as error:
-            where = "" if spec.origin is None else f"{spec.origin}: "
-            _print(sys.stderr, f"error: {where}{error}")
+            where = "" if spec.origin is None else f"{printable(spec.origin)}: "
+            print_to(sys.stderr, f"error: {where}{error}")
             status = EXIT_FAULT
             continue
         if args.format == "json":
             objects.append(to_json_object(value, spec.text))
         else:
-            _print(sys.stdout, as_text(value))
+            print_to(sys.stdout, as_text(value))
     if args.format == "json":
-        _print(sys.stdout, as_json(objects))
+        print_to(sys.stdout, as_json(objects))
     return status
 
 
@@ -234,16 +238,6 @@ def _read_specs(path: str) -> Iterator[_Spec]:
 
 
 # ----------------------------------------------------------------- streams
-
-
-def _print(stream: TextIO, text: str) -> None:
-    """Print ``text``, escaping what ``stream`` cannot encode rather than failing."""
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        text = text.encode("ascii", "backslashreplace").decode("ascii")
-    print(text, file=stream, flush=stream is sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from portspec._escape import printable
 from portspec.cli._common import (
     EXIT_FAULT,
     EXIT_OK,
@@ -141,7 +142,7 @@ def _is_input(words: Sequence[str]) -> bool:
 
 
 def _warn(message: str) -> None:
-    print_to(sys.stderr, f"warning: {message}")
+    print_to(sys.stderr, f"warning: {printable(message)}")
 
 
 # ------------------------------------------------------------------ reading

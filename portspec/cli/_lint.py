@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from portspec._escape import printable
 from portspec.cli._common import (
     EXIT_FAULT,
     EXIT_OK,
@@ -244,7 +245,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         except FileNotFoundError as error:
             raise UsageError(f"no such file or directory: {error.filename}") from None
         for note in notes:
-            print_to(sys.stderr, f"portspec: {note}")
+            print_to(sys.stderr, f"portspec: {printable(note)}")
         sources = [Source(i.display, i.kind, path=i.path) for i in inputs]
     return _lint_and_report(args, config, sources)
 
@@ -310,7 +311,7 @@ def _fix(
         outcome = fix_text(document.text, diagnostics, document.kind, unsafe=args.unsafe_fixes)
         for note in outcome.dropped:
             separator = ":" if note[:1].isdigit() else ": "
-            print_to(sys.stderr, f"portspec: {_shown(path)}{separator}{note}")
+            print_to(sys.stderr, f"portspec: {printable(path)}{separator}{printable(note)}")
         fixed = outcome.fixed
         if not fixed or args.diff:
             if fixed:
@@ -323,12 +324,14 @@ def _fix(
             try:
                 reason = write_fixed(file, document.text, outcome.text)
             except WriteRefused as error:
-                print_to(sys.stderr, f"portspec: cannot fix {_shown(path)}: {error}")
+                print_to(
+                    sys.stderr, f"portspec: cannot fix {printable(path)}: {printable(str(error))}"
+                )
                 refused = True
                 remaining.extend(diagnostics)
                 continue
         if reason is not None:
-            print_to(sys.stderr, f"portspec: {_shown(path)} not fixed: {reason}")
+            print_to(sys.stderr, f"portspec: {printable(path)} not fixed: {printable(reason)}")
             remaining.extend(diagnostics)
             continue
         fixed_count += len(fixed)
@@ -336,14 +339,6 @@ def _fix(
     if args.fix and fixed_count:
         print_to(sys.stderr, f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.")
     return remaining, refused
-
-
-def _shown(text: str) -> str:
-    """``text`` with control characters escaped, as a one-line message needs."""
-    return "".join(
-        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
-        for char in text
-    )
 
 
 def _roots(paths: Sequence[str]) -> list[str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portspec._escape import printable
 from portspec.checks.conflicts import Conflict
 from portspec.cli._common import (
     EXIT_FAULT,
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     held: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
     blocked = False
     if getattr(args, "running", False):
-        from portspec.cli._preflight import live_rows, printable  # noqa: PLC0415
+        from portspec.cli._preflight import live_rows  # noqa: PLC0415
         from portspec.sources.host import HostError  # noqa: PLC0415
 
         try:
@@ -299,7 +300,8 @@ def _all_row(unit: Unit, site: Site, marks: list[tuple[str, str]], note: str) ->
 
 def table(found: Sequence[Row]) -> str:
     """The rows as an aligned table under a header, trailing spaces trimmed."""
-    lines = [_HEADER, *(row.cells() for row in found)]
+    # Names come from the files read: escaped, a cell can never break a line.
+    lines = [_HEADER, *(tuple(printable(cell) for cell in row.cells()) for row in found)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(_HEADER))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
@@ -318,4 +320,15 @@ def _json_row(row: Row) -> dict[str, Any]:
     }
     details = {key: value for key, value in row.details.items() if key != "codes"}
     out.update(details)
-    return out
+    return {key: _printable_value(value) for key, value in out.items()}
+
+
+def _printable_value(value: Any) -> Any:
+    """``value`` with every string in it escaped as the table shows it."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [_printable_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _printable_value(item) for key, item in value.items()}
+    return value

@@ -26,6 +26,7 @@ from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from portspec._escape import printable
 from portspec.cli._common import (
     EXIT_FAULT,
     EXIT_OK,
@@ -53,7 +54,6 @@ __all__ = [
     "describe_age",
     "holders_of",
     "live_rows",
-    "printable",
     "read_live",
     "run",
 ]
@@ -134,17 +134,6 @@ class Blocked:
 
 
 # --------------------------------------------------------------- escaping
-
-
-def printable(text: str) -> str:
-    """``text`` with control and other unprintable characters escaped, as lint shows source.
-
-    >>> printable("web\\x1b[31m")
-    'web\\\\x1b[31m'
-    """
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def describe_age(started: datetime, now: datetime | None = None) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from portspec._escape import printable, printable_char, printable_pieces
 from portspec._version import __version__
 from portspec.lint.diagnostic import Diagnostic, Fix, Severity
 from portspec.lint.rule import Example, Rule
@@ -123,12 +124,14 @@ def _text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], *, colo
 
 
 def _text_block(diagnostic: Diagnostic, source: str | None, *, color: bool) -> str:
-    path, code = diagnostic.path, diagnostic.code
+    # Paths and messages carry names from the files read: escaped, they can
+    # neither start a line of their own nor drive the terminal.
+    path, code, message = printable(diagnostic.path), diagnostic.code, printable(diagnostic.message)
     if color:
         path = _sgr(_BOLD, path)
         code = _sgr(f"{_BOLD};{_HUE[diagnostic.severity]}", code)
     marker = " [*]" if _has_safe_fix(diagnostic) else ""
-    head = f"{path}:{diagnostic.line}:{diagnostic.column}: {code}{marker} {diagnostic.message}"
+    head = f"{path}:{diagnostic.line}:{diagnostic.column}: {code}{marker} {message}"
     line = _source_line(source, diagnostic.line)
     if line is None:
         return head
@@ -158,10 +161,10 @@ def _underline(line: str, first: int, last: int) -> tuple[str, int, int]:
     """``line`` as shown, and the display columns before and of ``line[first:last]``."""
     shown: list[str] = []
     column = before = 0
-    for index, ch in enumerate(line):
+    for index, (ch, printed) in enumerate(zip(line, printable_pieces(line), strict=True)):
         if index == first:
             before = column
-        piece = _display(ch, column)
+        piece = " " * (_TAB_STOP - column % _TAB_STOP) if ch == "\t" else printed
         shown.append(piece)
         column += _width(piece)
     if first >= len(line):
@@ -175,15 +178,6 @@ def _display_column(line: str, index: int, shown: list[str]) -> int:
     """Where ``line[index]`` starts on screen; past the end, one column a character."""
     width = sum(_width(piece) for piece in shown[: min(index, len(line))])
     return width + max(index - len(line), 0)
-
-
-def _display(ch: str, column: int) -> str:
-    """One character as shown at display ``column``: tabs expanded, the unprintable escaped."""
-    if ch == "\t":
-        return " " * (_TAB_STOP - column % _TAB_STOP)
-    if ch.isprintable():
-        return ch
-    return ascii(ch)[1:-1]
 
 
 def _width(piece: str) -> int:
@@ -227,7 +221,7 @@ def _json(
                 "end_column": d.end_column,
                 "code": d.code,
                 "severity": str(d.severity),
-                "message": d.message,
+                "message": printable(d.message),
                 "url": rule.help_url() if rule is not None else None,
                 "fix": None if d.fix is None else _json_fix(d.fix, sources.get(d.path)),
             }
@@ -237,7 +231,7 @@ def _json(
 
 def _json_fix(fix: Fix, source: str | None) -> dict[str, Any]:
     return {
-        "message": fix.message,
+        "message": printable(fix.message),
         "safe": fix.safe,
         "edits": [
             {
@@ -292,7 +286,7 @@ def _sarif(
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _SARIF_LEVEL[d.severity],
-            "message": {"text": d.message},
+            "message": {"text": printable(d.message)},
             "locations": [
                 {
                     "physicalLocation": {
@@ -446,7 +440,7 @@ def _fingerprint(key: tuple[str, str, str], occurrence: int) -> str:
 
 def _sarif_fix(fix: Fix, artifact: dict[str, str]) -> dict[str, Any]:
     return {
-        "description": {"text": fix.message},
+        "description": {"text": printable(fix.message)},
         "artifactChanges": [
             {
                 "artifactLocation": artifact,
@@ -487,8 +481,19 @@ def _github(diagnostics: Sequence[Diagnostic], root: str | None) -> str:
 
 
 def _escape_data(text: str) -> str:
-    """As ``escapeData`` of GitHub's @actions/core toolkit does."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """As ``escapeData`` of GitHub's @actions/core toolkit does, after every other control.
+
+    The toolkit turns only ``%``, CR and LF into escapes the runner reads back;
+    the rest of the controls (ESC, BEL, C1, bidirectional marks) would reach
+    the log as they are, so they are shown escaped first. ``##[`` is the
+    runner's older command prefix: its ``#`` are written ``%23``.
+
+    >>> _escape_data("50%\n::error::x\x1b")
+    '50%25%0A::error::x\\x1b'
+    """
+    shown = "".join(ch if ch in "\r\n" else printable_char(ch) for ch in text)
+    escaped = shown.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace("##[", "%23%23[")
 
 
 def _escape_property(text: str) -> str:
