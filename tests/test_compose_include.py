@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,57 @@ def test_lint_compares_only_services_that_can_run_together() -> None:
     assert [c for c in codes if c[0] == "PS101"] == [("PS101", 8)]
     selected = lint_text(text, "compose.yaml", ctx=Context(profiles=("*",)))
     assert sum(d.code == "PS101" for d in selected) == 3
+
+
+def test_lint_profile_option_and_config_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portspec.cli import main
+
+    path = _write(tmp_path, "compose.yaml", PROFILED)
+
+    def run(*args: str) -> list[str]:
+        main(["lint", "--format", "json", "--exit-zero", *args, str(path)])
+        return [d["code"] for d in json.loads(capsys.readouterr().out)]
+
+    assert "PS101" not in run("--isolated")
+    assert run("--isolated", "--profile", "cpu", "--profile", "gpu").count("PS101") == 1
+    assert run("--isolated", "--profile", "*").count("PS101") == 1
+    assert "PS101" not in run("--isolated", "--profile", "cpu")
+    config = tmp_path / "portspec.toml"
+    config.write_text('profiles = ["cpu", "all"]\n')
+    assert run("--config", str(config)).count("PS101") == 1
+
+
+def test_convert_merges_the_override_file_unless_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portspec.cli import main
+
+    base = _write(tmp_path, "compose.yaml", "services:\n  web:\n    image: w\n    ports: ['80']\n")
+    _write(tmp_path, "docker-compose.override.yml", "services:\n  web:\n    ports: ['81']\n")
+    assert main(["convert", "--to", "command", str(base)]) == 0
+    assert capsys.readouterr().out.split() == [
+        "docker",
+        "run",
+        "--name",
+        "web",
+        "--publish",
+        "80",
+        "--publish",
+        "81",
+        "w",
+    ]
+    assert main(["convert", "--to", "command", "--no-override", str(base)]) == 0
+    assert capsys.readouterr().out.split() == [
+        "docker",
+        "run",
+        "--name",
+        "web",
+        "--publish",
+        "80",
+        "w",
+    ]
+    other = _write(tmp_path, "other.yaml", base.read_text())
+    assert main(["convert", "--to", "command", str(other)]) == 0
+    assert "--publish 81" not in capsys.readouterr().out

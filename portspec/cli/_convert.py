@@ -43,7 +43,7 @@ from portspec.emit.engine_api import to_engine_api
 from portspec.errors import PortSpecError
 from portspec.model import Container
 from portspec.sources.argv import parse_docker_run
-from portspec.sources.compose import load_compose
+from portspec.sources.compose import load_compose, override_of
 from portspec.sources.engine import from_engine_api
 
 __all__ = ["FORMATS", "SOURCES", "add_parser", "read_input", "render", "run"]
@@ -70,7 +70,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "convert",
         help="convert containers between docker run, compose, Engine API and SDK forms",
         usage=(
-            "%(prog)s --to FORMAT [--from KIND] [--debug] [INPUT]\n"
+            "%(prog)s --to FORMAT [--from KIND] [--no-override] [--debug] [INPUT]\n"
             "       %(prog)s --to FORMAT [--debug] -- DOCKER-RUN-ARGS..."
         ),
         description=(
@@ -101,6 +101,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="INPUT | -- DOCKER-RUN-ARGS",
         help="a file to read ('-' for stdin), or after '--' a docker run command line",
     )
+    parser.add_argument(
+        "--no-override",
+        action="store_true",
+        help="read a compose.yaml alone, without the compose.override.yaml docker compose merges",
+    )
     add_debug_option(parser)
     parser.set_defaults(handler=run, subparser=parser)
 
@@ -112,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to convert: give INPUT, '-' for stdin, or '-- DOCKER-RUN-ARGS'")
     try:
         if _is_input(words):
-            keyed, containers = read_input(words[0], args.source)
+            keyed, containers = read_input(words[0], args.source, override=not args.no_override)
         else:
             if args.source not in ("auto", "command"):
                 raise UsageError(f"--from {args.source} needs INPUT, a file or '-'")
@@ -148,16 +153,20 @@ def _warn(message: str) -> None:
 # ------------------------------------------------------------------ reading
 
 
-def read_input(path: str, source: str = "auto") -> tuple[bool, Named]:
+def read_input(path: str, source: str = "auto", *, override: bool = True) -> tuple[bool, Named]:
     """The containers of a file (``-``: stdin), and whether they are keyed by name.
 
     ``keyed`` is true for a compose file and for a JSON object of named
-    containers; their names are then the service names.
+    containers; their names are then the service names. A compose file is
+    merged with the override file ``docker compose`` merges into it, unless
+    ``override`` is false.
     """
     name, text = read_text(path)
     kind = source if source != "auto" else _detect(text)
     if kind == "compose":
-        project = load_compose(Path(path) if path != "-" else text)
+        extra = override_of(Path(path)) if override and path != "-" else None
+        files = [extra] if extra is not None else []
+        project = load_compose(Path(path) if path != "-" else text, files=files)
         return True, list(project.services.items())
     if kind in ("json", "engine-api", "sdk") or (kind == "command" and text.lstrip()[:1] in "[{"):
         try:

@@ -57,6 +57,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="also check conflicts between different compose projects",
     )
     lint.add_argument(
+        "--profile",
+        action="append",
+        metavar="NAME",
+        help="enable a compose profile, as docker compose --profile does (repeatable; '*': all)",
+    )
+    lint.add_argument(
         "--stdin-filename", metavar="NAME", help="the name (and kind) of what '-' reads"
     )
     lint.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
@@ -194,7 +200,9 @@ def _config(args: argparse.Namespace, start: Path) -> Config:
         raise UsageError(str(error)) from None
 
 
-def _context(config: Config, across_projects: bool = False) -> object:
+def _context(
+    config: Config, across_projects: bool = False, profiles: list[str] | None = None
+) -> object:
     from portspec.checks.conflicts import HostSettings  # noqa: PLC0415
     from portspec.lint.rule import SENSITIVE_PORTS, Context  # noqa: PLC0415
 
@@ -208,6 +216,7 @@ def _context(config: Config, across_projects: bool = False) -> object:
         quote_all_ports=config.quote_all_ports,
         across_projects=across_projects,
         markdown_one_session=config.markdown_one_session,
+        profiles=tuple(profiles) if profiles else config.profiles,
     )
 
 
@@ -258,7 +267,7 @@ def _lint_and_report(args: argparse.Namespace, config: Config, sources: list[Sou
     from portspec.lint.engine import lint  # noqa: PLC0415
     from portspec.lint.rule import Context, all_rules  # noqa: PLC0415
 
-    ctx = _context(config, getattr(args, "across_projects", False))
+    ctx = _context(config, getattr(args, "across_projects", False), getattr(args, "profile", None))
     assert isinstance(ctx, Context)
 
     def enabled(code: str, path: str) -> bool:

@@ -86,6 +86,8 @@ class Config:
     quote_all_ports: bool = False
     #: The code blocks of every Markdown page run one after another, as one script.
     markdown_one_session: bool = False
+    #: Compose profiles enabled, as ``--profile`` (``*``: all); None: every single choice.
+    profiles: tuple[str, ...] | None = None
     #: The folder the per-file-ignores globs are relative to (the config file's folder).
     root: Path | None = None
     #: The file the settings came from.
@@ -411,6 +413,7 @@ _READERS: dict[str, Callable[[object], object]] = {
     "large-range": _large_range,
     "quote-all-ports": _boolean,
     "markdown-one-session": _boolean,
+    "profiles": lambda value: _strings(value, "compose profile names"),
 }
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "Unrunnable",
     "iter_compose_problems",
     "load_compose",
+    "override_of",
 ]
 
 #: The code of a problem Compose refuses the file for, where no finer code fits.
@@ -265,6 +266,32 @@ def load_compose(
     if errors or result[0] is None:
         raise ComposeError(errors)
     return result[0]
+
+
+#: The names ``docker compose`` looks for, in its order, and their override files.
+COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_FILE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+
+
+def override_of(path: Path) -> Path | None:
+    """The override file ``docker compose`` merges into ``path`` when run in its folder.
+
+    Compose finds its file by name (``compose.yaml``, ...) and then the first
+    override file of its list that exists beside it, whatever the file's own
+    name; a file of another name has none.
+    """
+    if path.name not in COMPOSE_FILE_NAMES:
+        return None
+    for name in OVERRIDE_FILE_NAMES:
+        candidate = path.parent / name
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def iter_compose_problems(
