@@ -437,10 +437,9 @@ class _Loader:
             first = path if path is not None else str(self.workdir / "-")
             _merge_layer(services, self.load_document(document, path, env, self.workdir, (first,)))
         project = self.build(services)
-        if any(
-            p.severity == "error" and not (self.keep_going and id(p) in self.soft)
-            for p in self.problems
-        ):
+        # Going on, every entry that failed was reported at its place and left out, so
+        # the rest of the project is still checked; a library caller gets no project.
+        if not self.keep_going and any(p.severity == "error" for p in self.problems):
             return None, self.problems
         return project, self.problems
 
