@@ -59,8 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # --help, --version and usage errors
         return _exit_status(stop.code)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    if sys.stdout is None:
+        if sys.stderr is not None:
+            print_to(sys.stderr, "portspec: cannot write output: standard output is closed")
+        return EXIT_USAGE
     try:
-        return handler(args)
+        status = handler(args)
+        # Output still in the buffer fails here, not at exit where it can't be reported.
+        sys.stdout.flush()
+        return status
     except UsageError as error:
         args.subparser.print_usage(sys.stderr)
         print_to(sys.stderr, f"{args.subparser.prog}: error: {printable(str(error))}")
@@ -71,6 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAULT
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        # The environment, not portspec: a full disk, a closed or vanished
+        # stream, a file or folder that may not be read.
+        if args.debug:
+            raise
+        _silence_stdout()
+        print_to(sys.stderr, f"portspec: {_os_fault(error)}")
+        return EXIT_USAGE
     except Exception as error:
         if args.debug:
             raise
@@ -238,6 +253,14 @@ def _read_specs(path: str) -> Iterator[_Spec]:
 
 
 # ----------------------------------------------------------------- streams
+
+
+def _os_fault(error: OSError) -> str:
+    """One line for an error of the operating system: what failed, and why."""
+    reason = error.strerror or str(error)
+    if error.filename is not None:
+        return f"cannot use {printable(os.fsdecode(error.filename))}: {reason}"
+    return f"cannot write output: {reason}"
 
 
 def _silence_stdout() -> None:

@@ -21,6 +21,7 @@ from portspec.cli._common import (
     UsageError,
     add_debug_option,
     print_to,
+    read_stdin,
 )
 
 if TYPE_CHECKING:
@@ -236,7 +237,7 @@ def _run_lint(args: argparse.Namespace) -> int:
     if stdin:
         name = args.stdin_filename or "-"
         kind = classify(Path(name), None) if args.stdin_filename else None
-        text = sys.stdin.read()
+        text = read_stdin()
         if kind is None:
             kind = "compose" if _looks_like_compose(text) else "shell"
         sources.append(Source(name, kind, text=text))

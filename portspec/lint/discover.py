@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from portspec._files import read_regular
+
 __all__ = ["DEFAULT_EXCLUDE", "HEAD_SIZE", "Input", "Kind", "classify", "discover"]
 
 Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
@@ -215,7 +217,12 @@ class _Patterns:
     def __init__(self, lines: Sequence[str]) -> None:
         from pathspec import GitIgnoreSpec  # noqa: PLC0415 - only when a walk needs it
 
-        self.spec = GitIgnoreSpec.from_lines(lines)
+        try:
+            self.spec = GitIgnoreSpec.from_lines(lines)
+        except ValueError:
+            # A line git cannot use (one ending in a lone backslash) matches
+            # nothing in git; the others keep their meaning.
+            self.spec = GitIgnoreSpec.from_lines([line for line in lines if _usable(line)])
         self.regex: re.Pattern[str] | None = None
         active = [pattern for pattern in self.spec.patterns if pattern.include is not None]
         if active and all(pattern.include for pattern in active):
@@ -241,6 +248,17 @@ class _Patterns:
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
+def _usable(line: str) -> bool:
+    """Whether one gitignore line is a pattern pathspec can read."""
+    from pathspec import GitIgnoreSpec  # noqa: PLC0415 - only for a bad ignore file
+
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
+
+
 class _Ignores:
     """The ignore files in force in one folder, deepest last, each with its folder's prefix."""
 
@@ -252,8 +270,8 @@ class _Ignores:
     def with_file(self, base: str, file: str, notes: list[str]) -> _Ignores:
         """These plus the patterns of ``file``, which apply under ``base``."""
         try:
-            with open(file, encoding="utf-8", errors="replace") as stream:
-                patterns = _Patterns(stream.read().splitlines())
+            text = read_regular(file).decode("utf-8", errors="replace")
+            patterns = _Patterns(text.splitlines())
         except FileNotFoundError:
             return self
         except OSError as error:
