@@ -488,8 +488,8 @@ def _escape_data(text: str) -> str:
     the log as they are, so they are shown escaped first. ``##[`` is the
     runner's older command prefix: its ``#`` are written ``%23``.
 
-    >>> _escape_data("50%\n::error::x\x1b")
-    '50%25%0A::error::x\\x1b'
+    >>> _escape_data("50%\\n::error::x\\x1b")
+    '50%25%0A::error::x\\\\x1b'
     """
     shown = "".join(ch if ch in "\r\n" else printable_char(ch) for ch in text)
     escaped = shown.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
