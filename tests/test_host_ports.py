@@ -73,7 +73,7 @@ def test_live_rows_alone_and_as_json(capsys: pytest.CaptureFixture[str]) -> None
     ]
     assert rows[0]["started"] == datetime(2026, 12, 5, 13, tzinfo=timezone.utc).isoformat()
     assert (rows[0]["project"], rows[0]["service"]) == ("shop", "web")
-    assert (rows[2]["pid"], rows[2]["program"]) == (60, "ngi\x1bnx")
+    assert (rows[2]["pid"], rows[2]["program"]) == (60, "ngi\\x1bnx")
 
 
 def test_without_paths_or_running_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
