@@ -281,7 +281,7 @@ def test_variables_and_positions() -> None:
     assert done == Interpolated(
         "0.0.0.0:8080:80",
         (
-            Variable("HOST", 0, 16, ":-", False, "0.0.0.0"),
+            Variable("HOST", 0, 16, ":-", False, ""),
             Variable("PORT", 17, 22, "", True, "8080"),
             Variable("TARGET", 23, 33, "?", True, "80"),
         ),

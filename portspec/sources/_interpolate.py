@@ -1,8 +1,8 @@
 """Variable interpolation and ``.env`` files, as Docker Compose v2 (compose-go) does them.
 
 compose-go substitutes with one regular expression and a few string
-functions (``template/template.go``); this module follows them step by step,
-quirks included, and keeps where each variable stood:
+functions (``template/template.go``); this module reads the text once and
+gives what they give, quirks included, keeping where each variable stood:
 
 - ``$VAR`` and ``${VAR}``: the value, or ``""`` when unset (Compose warns);
 - ``${VAR:-default}`` / ``${VAR-default}``: the default when unset or empty / unset;
@@ -20,6 +20,7 @@ never numbers or booleans, and after YAML has typed them.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -38,11 +39,6 @@ __all__ = [
 # compose-go's pattern, with Go's (?i) spelled out: Go's simple case folding
 # lets [a-z] match U+017F (long s) and U+212A (Kelvin), and nothing else.
 _NAME = "[_a-zA-Z\u017f\u212a][_a-zA-Z0-9\u017f\u212a]*"
-_PATTERN = re.compile(
-    rf"\$(?:(?P<escaped>\$)|(?P<named>{_NAME})|\{{(?:(?P<braced>{_NAME}(?::?[-+?](.*))?)\}}|(?P<invalid>)))"
-)
-# In the order compose-go lists them; the one found first in a reference wins.
-_OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +56,7 @@ class Variable:
     operator: str = ""
     #: Whether the environment holds the variable (perhaps empty).
     is_set: bool = False
-    #: What the reference was replaced with.
+    #: What the environment holds for it (``""`` when unset).
     value: str = field(default="", compare=False)
 
     @property
@@ -97,116 +93,206 @@ def interpolate(text: str, env: Mapping[str, str], *, where: str | None = None) 
     ``where`` names the value in messages as Compose does
     (``services.web.ports.[]``). A bad reference (``${1A}``, ``${A``) and a
     missing required variable (``${A:?message}``) raise ``PortSpecError`` with
-    a caret under the reference.
+    a caret under the reference. Time grows linearly with the text, however
+    the references nest.
     """
     if not isinstance(text, str):
         raise PortSpecError(f"expected text to interpolate, not {type(text).__name__}")
     if "$" not in text:
         return Interpolated(text)
     run = _Run(text, _getter(env), where)
-    result = run.substitute(text, 0)
+    result = run.substitute()
     return Interpolated(result, tuple(run.variables))
 
 
-class _Failure(Exception):
-    """The first fault of a substitution; compose-go keeps going and reports it at the end."""
+_NAME_AT = re.compile(_NAME)
+_OPERATOR_AT = re.compile(r":?[-+?]")
 
-    def __init__(self, error: PortSpecError) -> None:
-        super().__init__(str(error))
-        self.error = error
+
+# What a template gives, kept as nested lists until the end: a default that
+# holds a default that holds a default is not copied once for each level.
+_Pieces = list["str | _Pieces"]
+
+
+@dataclass(slots=True)
+class _Template:
+    """A stretch of the text substituted as a template of its own.
+
+    compose-go substitutes a default (or alternative, or message) and the
+    text after a reference's closing brace by calling itself; here each such
+    call is a ``_Template`` on a stack, so no nesting overflows Python's.
+    """
+
+    position: int
+    end: int
+    #: Where the result goes: a fresh list for an argument, the enclosing
+    #: template's own for the rest of a match, which follows the reference.
+    pieces: _Pieces
+    #: The reference whose argument this is, or None.
+    then: _Argument | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Argument:
+    name: str
+    operator: str
+    start: int
+    end: int
+    rest: tuple[int, int]
+    outer: _Template
 
 
 class _Run:
+    """compose-go's SubstituteWithOptions over one text, in one pass.
+
+    compose-go matches ``${NAME<operator>`` up to the last ``}`` of the line,
+    cuts the match at its first balanced ``}`` (getFirstBraceClosingIndex, which
+    skips the character after each ``{``), substitutes the argument and the
+    rest of the match as templates of their own, and keeps the first fault.
+    Both brace positions come from indexes made once for the text, so no
+    stretch is read again for each reference around it.
+    """
+
     def __init__(self, text: str, lookup: Callable[[str], str | None], where: str | None) -> None:
         self.text = text
         self.lookup = lookup
         self.where = where
         self.variables: list[Variable] = []
+        self._closing: list[int] | None = None
+        self._breaks: list[int] = []
+        self._partners: dict[int, int] = {}
 
-    def substitute(self, template: str, base: int) -> str:
-        """compose-go's SubstituteWith: every match replaced, the first fault raised at the end."""
-        pieces: list[str] = []
-        failure: _Failure | None = None
-        position = 0
-        for match in _PATTERN.finditer(template):
-            pieces.append(template[position : match.start()])
-            position = match.end()
-            try:
-                pieces.append(self.replace(match.group(), base + match.start(), template, base))
-            except _Failure as error:
-                failure = failure or error
-        pieces.append(template[position:])
-        if failure is not None:
-            raise failure.error
-        return "".join(pieces)
+    def substitute(self) -> str:
+        """The whole text substituted; the first fault, in compose-go's order, raised."""
+        text = self.text
+        result: _Pieces = []
+        stack = [_Template(0, len(text), result)]
+        while stack:
+            template = stack[-1]
+            pieces, end = template.pieces, template.end
+            dollar = text.find("$", template.position, end)
+            if dollar == -1:
+                pieces.append(text[template.position : end])
+                stack.pop()
+                then = template.then
+                if then is not None:
+                    then.outer.pieces.append(self.apply(then, pieces))
+                    rest_start, rest_end = then.rest
+                    if rest_start < rest_end:
+                        stack.append(_Template(rest_start, rest_end, then.outer.pieces))
+                continue
+            pieces.append(text[template.position : dollar])
+            after = dollar + 1
+            char = text[after] if after < end else ""
+            if char == "$":
+                pieces.append("$")
+                template.position = after + 1
+                continue
+            if char != "{":
+                named = _NAME_AT.match(text, after, end)
+                if named is None:
+                    pieces.append("$")
+                    template.position = after
+                    continue
+                pieces.append(self.plain(named.group(), dollar, named.end()))
+                template.position = named.end()
+                continue
+            braced = _NAME_AT.match(text, after + 1, end)
+            if braced is None:
+                raise self.invalid(dollar, end)
+            name, name_end = braced.group(), braced.end()
+            if name_end < end and text[name_end] == "}":
+                pieces.append(self.plain(name, dollar, name_end + 1))
+                template.position = name_end + 1
+                continue
+            operator = _OPERATOR_AT.match(text, name_end, end)
+            # (.*) runs to the last '}' of the line: without one the match fails
+            last = -1 if operator is None else self.last_closing(operator.end(), end)
+            if operator is None or last == -1:
+                raise self.invalid(dollar, end)
+            cut = self.partner(after)
+            if cut == -1 or cut > last:
+                cut = last
+            template.position = last + 1
+            argument = _Argument(
+                name, operator.group(), dollar, cut + 1, (cut + 1, last + 1), template
+            )
+            stack.append(_Template(operator.end(), cut, [], argument))
+        return _joined(result)
 
-    def replace(self, substring: str, start: int, template: str, base: int) -> str:
-        """compose-go's DefaultReplacementAppliedFunc for one match at ``start``."""
-        operator = _first_operator(substring)
-        closing = _first_closing_brace(substring)
-        rest, rest_start = "", start + len(substring)
-        if closing > -1:
-            rest, rest_start = substring[closing + 1 :], start + closing + 1
-            substring = substring[: closing + 1]
-        match = _PATTERN.search(substring)
-        assert match is not None  # the cut text still starts with "${" or "$name"
-        if match.group("escaped"):
-            return "$"
-        named = match.group("named")
-        substitution = named or match.group("braced") or ""
-        if not substitution:
-            raise _Failure(self.invalid(start, template, base))
-        end = start + len(substring)
-        if named is None and operator is not None and operator in substitution:
-            name, _, argument = substitution.partition(operator)
-            argument_start = start + 2 + len(name) + len(operator)
-            try:
-                value = self.apply(name, operator, argument, argument_start, span=(start, end))
-            except PortSpecError as error:
-                raise _Failure(error) from None
-            try:
-                return value + self.substitute(rest, rest_start)
-            except PortSpecError as error:
-                raise _Failure(error) from None
-        found = self.lookup(substitution)
-        self.variables.append(
-            Variable(substitution, start, end, "", found is not None, found or "")
-        )
+    def plain(self, name: str, start: int, end: int) -> str:
+        """``$NAME`` or ``${NAME}``: the value, or ``""`` (Compose warns)."""
+        found = self.lookup(name)
+        self.variables.append(Variable(name, start, end, "", found is not None, found or ""))
         return found or ""
 
-    def apply(
-        self, name: str, operator: str, argument: str, argument_start: int, *, span: tuple[int, int]
-    ) -> str:
-        """One of compose-go's six SubstituteFuncs: the argument first, then the variable."""
-        start, end = span
-        # The argument is interpolated even when it is not used.
-        argument = self.substitute(argument, argument_start)
+    def apply(self, reference: _Argument, argument: _Pieces) -> str | _Pieces:
+        """One of compose-go's six SubstituteFuncs, the argument already substituted."""
+        name, operator = reference.name, reference.operator
+        start, end = reference.start, reference.end
         found = self.lookup(name)
         is_set = found is not None
         value = found or ""
+        self.variables.append(Variable(name, start, end, operator, is_set, value))
         if operator in (":-", "-"):
-            result = argument if not is_set or (operator == ":-" and not value) else value
-        elif operator in (":+", "+"):
-            result = argument if is_set and (operator == "+" or value) else value
-        else:
-            if not is_set or (operator == ":?" and not value):
-                self.variables.append(Variable(name, start, end, operator, is_set, ""))
-                reason = f": {argument}" if argument else ""
-                where = f"error while interpolating {self.where}: " if self.where else ""
-                raise PortSpecError(
-                    f"{where}required variable {name} is missing a value{reason}",
-                    self.text,
-                    (start, end),
-                )
-            result = value
-        self.variables.append(Variable(name, start, end, operator, is_set, result))
-        return result
+            return argument if not is_set or (operator == ":-" and not value) else value
+        if operator in (":+", "+"):
+            return argument if is_set and (operator == "+" or value) else value
+        if not is_set or (operator == ":?" and not value):
+            message = _joined(argument)
+            reason = f": {message}" if message else ""
+            where = f"error while interpolating {self.where}: " if self.where else ""
+            raise PortSpecError(
+                f"{where}required variable {name} is missing a value{reason}",
+                self.text,
+                (start, end),
+            )
+        return value
 
-    def invalid(self, start: int, template: str, base: int) -> PortSpecError:
+    def last_closing(self, start: int, end: int) -> int:
+        """The last ``}`` from ``start`` to the end of its line (or of ``end``), or -1."""
+        if self._closing is None:
+            self.index()
+        assert self._closing is not None
+        line_end = bisect.bisect_left(self._breaks, start)
+        if line_end < len(self._breaks):
+            end = min(end, self._breaks[line_end])
+        found = bisect.bisect_left(self._closing, end) - 1
+        if found >= 0 and self._closing[found] >= start:
+            return self._closing[found]
+        return -1
+
+    def partner(self, opening: int) -> int:
+        """Where getFirstBraceClosingIndex, started at ``opening - 1``, stops; or -1."""
+        if self._closing is None:
+            self.index()
+        return self._partners.get(opening, -1)
+
+    def index(self) -> None:
+        """Every ``}`` and line break, and each ``${``'s balanced ``}`` as compose-go counts."""
+        text = self.text
+        self._closing = [m.start() for m in re.finditer("}", text)]
+        self._breaks = [m.start() for m in re.finditer("\n", text)]
+        # getFirstBraceClosingIndex skips the character after each '{' it
+        # counts. Every scan starts at a '$', so whether a character is skipped
+        # depends only on the run of '{' before it: one pass serves them all.
+        opened: list[int] = []
+        skipped = -1
+        partners = self._partners
+        for match in re.finditer("[{}]", text):
+            at = match.start()
+            if at == skipped:
+                continue
+            if text[at] == "{":
+                opened.append(at)
+                skipped = at + 1
+            elif opened:
+                partners[opened.pop()] = at
+
+    def invalid(self, start: int, limit: int) -> PortSpecError:
         where = f" for {self.where}" if self.where else ""
         # Show the reference up to its closing brace, or to the end of its line.
         end = start + 2
-        limit = base + len(template)
         while end < limit and self.text[end - 1] != "}" and self.text[end] != "\n":
             end += 1
         return PortSpecError(
@@ -217,40 +303,28 @@ class _Run:
         )
 
 
+def _joined(pieces: _Pieces) -> str:
+    """The text of nested pieces, read without recursion."""
+    out: list[str] = []
+    stack = [iter(pieces)]
+    while stack:
+        for piece in stack[-1]:
+            if isinstance(piece, str):
+                out.append(piece)
+            else:
+                stack.append(iter(piece))
+                break
+        else:
+            stack.pop()
+    return "".join(out)
+
+
 def _getter(env: Mapping[str, str]) -> Callable[[str], str | None]:
     def lookup(name: str) -> str | None:
         value = env.get(name)
         return value if isinstance(value, str) else None
 
     return lookup
-
-
-def _first_operator(substring: str) -> str | None:
-    """The operator compose-go picks: the one found earliest in the whole match."""
-    best: str | None = None
-    best_index = -1
-    for operator in _OPERATORS:
-        index = substring.find(operator)
-        if index >= 0 and (best is None or index < best_index):
-            best, best_index = operator, index
-    return best
-
-
-def _first_closing_brace(text: str) -> int:
-    """compose-go's getFirstBraceClosingIndex, which skips the character after each '{'."""
-    depth = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        if char == "{":
-            depth += 1
-            index += 1
-        index += 1
-    return -1
 
 
 # ------------------------------------------------------------------ .env files
@@ -484,7 +558,7 @@ class _DotEnv:
 
     def expand(self, value: str, position: int) -> str:
         try:
-            return _Run(value, self.lookup, None).substitute(value, 0)
+            return _Run(value, self.lookup, None).substitute()
         except PortSpecError as error:
             where = f"{self.path}:{self.line}" if self.path else f"line {self.line}"
             raise PortSpecError(f"{where}: {error.message}", error.text, error.span) from None
