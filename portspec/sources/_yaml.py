@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import gc
 import math
 import re
 from collections.abc import Iterator
@@ -471,12 +470,20 @@ def _shown(text: str) -> str:
 # The characters YAML allows in a stream (libyaml's and go-yaml's reader).
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TOO_DEEP = f"too deeply nested: more than {MAX_DEPTH} levels of collections"
-# How many characters portspec re-reads to let \' escapes through (a
-# re-read each): thousands of them in a small file, dozens in a megabyte.
+# How many times a \' escape sends portspec to guess where the others are.
+_GUESSES = 4
+# Past those guesses, how many characters portspec re-reads to let \'
+# escapes through (a re-read each): thousands in a small file, dozens in a
+# megabyte.
 _REREAD_BUDGET = 20_000_000
 # The hex digits after \x, \u and \U in a double-quoted scalar.
 _ESCAPE_WIDTHS = {"x": 2, "u": 4, "U": 8}
 _BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# An escape or the end of a double-quoted scalar.
+_QUOTED_STOP = re.compile(r'\\|"')
+# Where a plain scalar ends, in block and in flow context.
+_PLAIN_END = re.compile(r":(?=[ \t\r\n]|$)|[ \t]#|\n")
+_PLAIN_END_FLOW = re.compile(r":(?=[ \t\r\n,\[\]{}]|$)|[ \t]#|[\n,\[\]{}]")
 _MERGE_TAGS = (None, "!", _YAML_TAG + "merge")
 
 
@@ -517,6 +524,11 @@ class _Reader:
         # in a double-quoted scalar (go-yaml reads it as ') spelled \e.
         self.working = self.text
         self.substituted: set[int] = set()
+        # Of those, the ones placed by a look at the text, not by libyaml's
+        # fault; and the ones the last read found as escapes.
+        self.guessed: set[int] = set()
+        self.confirmed: set[int] = set()
+        self.guesses = 0
         self.rereads = 0
         self.typed: dict[
             tuple[str, str | None, str | None],
@@ -538,24 +550,26 @@ class _Reader:
     def read(self, *, one: bool) -> list[Node]:
         import yaml  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 - light import
 
-        # The nodes hold no cycles, and the collector's passes over a growing
-        # heap of them took 40% of the time: pause it while building.
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             while True:
+                self.confirmed = set()
                 try:
-                    return self._read(one)
+                    documents = self._read(one)
                 except yaml.scanner.ScannerError as error:
-                    if not self.substitute_escape(error):
-                        raise
+                    if self.substitute_escape(error) or self.retract():
+                        continue
+                    raise
+                except yaml.YAMLError:
+                    if self.retract():
+                        continue
+                    raise
+                if self.retract():
+                    continue
+                return documents
         except yaml.YAMLError as error:
             raise self.yaml_error(error) from None
         except RecursionError:  # pragma: no cover - the reader is iterative
             raise self.error("too deeply nested", 0) from None
-        finally:
-            if collecting:
-                gc.enable()
 
     def _read(self, one: bool) -> list[Node]:
         import yaml  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
@@ -643,9 +657,12 @@ class _Reader:
         """Let libyaml read \\' escapes as go-yaml does; False if ``error`` is another fault.
 
         libyaml refuses \\' in a double-quoted scalar, go-yaml reads it as '.
-        Each one in the scalar at fault is spelled \\e (as long, so every
-        position stays true) and the ESC it gives put back to ' in
-        double_quoted(); then the stream is read again.
+        Each one is spelled \\e (as long, so every position stays true), the
+        ESC it gives put back to ' in double_quoted(), and the stream read
+        again. At the first one, every later \\' that a quick look at the
+        text places in a double-quoted scalar is spelled \\e too, so one
+        more read usually does; read() then checks that each of them was an
+        escape of a double-quoted scalar, and else takes back the guesses.
         """
         problem = error.problem or ""
         if not problem.startswith("found unknown escape character") or error.context_mark is None:
@@ -653,27 +670,56 @@ class _Reader:
         index = error.problem_mark.index + self.shift
         if self.text[index - 1 : index + 1] == "\\'":
             index -= 1  # PyYAML's Python scanner points past the backslash
-        if self.text[index : index + 2] != "\\'":
+        if self.text[index : index + 2] != "\\'" or index in self.substituted:
             return False
-        self.rereads += 1
-        if self.rereads * len(self.text) > _REREAD_BUDGET:
-            raise self.error(
-                "too many double-quoted strings with \\' escapes for portspec to read"
-                " (Compose reads \\' as ')",
-                index,
-                index + 2,
-            )
-        working = list(self.working)
-        position = error.context_mark.index + self.shift + 1
-        while position < len(working) and working[position] != '"':
-            if working[position] == "\\":
-                if working[position + 1 : position + 2] == ["'"]:
-                    self.substituted.add(position)
-                    working[position + 1] = "e"
-                position += 1
-            position += 1
-        self.working = "".join(working)
+        opening = error.context_mark.index + self.shift
+        if self.guesses < _GUESSES:
+            self.guesses += 1
+            found = _guess_escapes(self.text, opening)
+            self.guessed.update(found)
+        else:
+            self.rereads += 1
+            if self.rereads * len(self.text) > _REREAD_BUDGET:
+                raise self.error(
+                    "too many double-quoted strings with \\' escapes for portspec to read"
+                    " (Compose reads \\' as ')",
+                    index,
+                    index + 2,
+                )
+            found = _escapes_in_scalar(self.text, opening)
+        self.substituted.update(found)
+        self.respell()
         return True
+
+    def retract(self) -> bool:
+        """Take back the guessed \\' escapes that the last read did not confirm; False if none.
+
+        A guess is kept when it and every guess before it were escapes in a
+        double-quoted scalar: the text up to there reads as go-yaml reads it.
+        """
+        if self.guessed <= self.confirmed:
+            self.guessed = set()
+            return False
+        kept: set[int] = set()
+        for position in sorted(self.substituted):
+            if position in self.guessed and position not in self.confirmed:
+                break
+            kept.add(position)
+        self.substituted = kept
+        self.guessed = set()
+        self.respell()
+        return True
+
+    def respell(self) -> None:
+        """``working``: the text with each substituted \\' spelled \\e."""
+        pieces: list[str] = []
+        last = 0
+        for position in sorted(self.substituted):
+            pieces.append(self.text[last : position + 1])
+            pieces.append("e")
+            last = position + 2
+        pieces.append(self.text[last:])
+        self.working = "".join(pieces)
 
     def double_quoted(self, start: int, end: int, value: str) -> str:
         """Check a double-quoted scalar's escapes as go-yaml does, and undo substitutions."""
@@ -699,6 +745,7 @@ class _Reader:
                     "found invalid Unicode character escape code", index, index + 2 + width
                 )
             if index in self.substituted:
+                self.confirmed.add(index)
                 restore.append(True)
             elif char == "e" or code == 0x1B:
                 restore.append(False)
@@ -884,6 +931,137 @@ def _content_start(raw: str) -> int:
             else:
                 break
     return pos
+
+
+def _escapes_in_scalar(text: str, opening: int) -> list[int]:
+    """Where each \' stands in the double-quoted scalar whose quote is at ``opening``."""
+    found: list[int] = []
+    position = opening + 1
+    while True:
+        stop = _QUOTED_STOP.search(text, position)
+        if stop is None or stop.group() == '"':
+            return found
+        if text[stop.end() : stop.end() + 1] == "'":
+            found.append(stop.start())
+        position = stop.end() + 1
+
+
+def _guess_escapes(text: str, opening: int) -> list[int]:
+    r"""Every \' from the double-quoted scalar at ``opening`` on that seems to be in one.
+
+    A quick look, line by line, at what starts a scalar: it skips comments,
+    plain, single-quoted and block scalars, and errs towards skipping (a \'
+    missed costs one more read, a wrong guess a read taken back).
+    """
+    found: list[int] = []
+    size = len(text)
+    position = opening
+    flow = 0
+    line_start = text.rfind("\n", 0, opening) + 1
+    node = opening - line_start  # the column of the node the line is at
+    while position < size:
+        char = text[position]
+        if char == '"':
+            position += 1
+            while True:
+                stop = _QUOTED_STOP.search(text, position)
+                if stop is None:
+                    return found
+                position = stop.end()
+                if stop.group() == '"':
+                    break
+                if text[position : position + 1] == "'":
+                    found.append(stop.start())
+                position += 1
+            if text.find("\n", stop.start(), position) != -1:
+                line_start = text.rfind("\n", 0, position) + 1
+            position = _after_scalar(text, position)
+            continue
+        if char == "'":
+            while True:
+                position = text.find("'", position + 1)
+                if position == -1:
+                    return found
+                if text[position + 1 : position + 2] != "'":
+                    break
+                position += 1
+            line_start = text.rfind("\n", 0, position) + 1
+            position = _after_scalar(text, position + 1)
+            continue
+        if char == "\n":
+            position += 1
+            line_start = position
+            while position < size and text[position] == " ":
+                position += 1
+            node = position - line_start
+            continue
+        if char in " \t":
+            position += 1
+            continue
+        if char == "#":
+            newline = text.find("\n", position)
+            position = size if newline == -1 else newline
+            continue
+        following = text[position + 1 : position + 2]
+        if char in "-?:" and following in ("", " ", "\t", "\n", "\r"):
+            if char == "-":
+                node = position - line_start
+            position += 1
+            continue
+        if char in "[{":
+            flow += 1
+            position += 1
+            continue
+        if char in "]},":
+            flow = max(flow - 1, 0) if char != "," else flow
+            position += 1
+            continue
+        if char in "&!*":
+            position = _token_end(text, position)
+            continue
+        if char in "|>" and flow == 0:
+            position = _block_end(text, position, node, line_start)
+            continue
+        # A plain scalar, perhaps a key: on to what ends it.
+        if flow == 0:
+            node = position - line_start
+        end = (_PLAIN_END_FLOW if flow else _PLAIN_END).search(text, position)
+        position = size if end is None else end.start() + (1 if end.group()[0] == ":" else 0)
+    return found
+
+
+def _after_scalar(text: str, position: int) -> int:
+    """Past a quoted scalar: on to ':' or what else follows, the rest of a line if unclear."""
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    if position < len(text) and text[position] not in ":,]}#\n\r":
+        newline = text.find("\n", position)
+        return len(text) if newline == -1 else newline
+    return position
+
+
+def _token_end(text: str, position: int) -> int:
+    while position < len(text) and text[position] not in " \t\r\n,[]{}":
+        position += 1
+    return position
+
+
+def _block_end(text: str, position: int, node: int, line_start: int) -> int:
+    """Past a block scalar: every following line blank or indented deeper than ``node``."""
+    header = text.find("\n", position)
+    if header == -1:
+        return len(text)
+    position = header + 1
+    while position < len(text):
+        newline = text.find("\n", position)
+        line = text[position : len(text) if newline == -1 else newline]
+        stripped = line.lstrip(" ")
+        if stripped.strip() and len(line) - len(stripped) <= node:
+            return position - 1
+        if newline == -1:
+            return len(text)
+        position = newline + 1
+    return len(text)
 
 
 def _key_identity(key: Node) -> tuple[object, object]:
