@@ -1349,7 +1349,8 @@ def _target(found: tuple[object, Node] | None, where: str, faults: list[str]) ->
     if type(value) is int:
         number = value
     elif isinstance(value, str) and re.fullmatch(r"\+?[0-9]+", value):
-        number = int(value)
+        digits = value.lstrip("+").lstrip("0") or "0"
+        number = int(digits) if len(digits) <= 10 else _UINT32 + 1
     if number is None or not 0 <= number <= _UINT32:
         raise PortSpecError(f"{where}.target must be a integer or string, not {value!r}")
     if not 1 <= number <= MAX_PORT:
@@ -1359,7 +1360,7 @@ def _target(found: tuple[object, Node] | None, where: str, faults: list[str]) ->
 
 def _published(text: str, faults: list[str]) -> PortRange | None:
     match = _PUBLISHED.fullmatch(text)
-    if match is not None:
+    if match is not None and all(len(g.lstrip("0")) <= 5 for g in match.groups() if g):
         start = int(match.group(1))
         end = int(match.group(2)) if match.group(2) is not None else start
         if start <= end <= MAX_PORT:

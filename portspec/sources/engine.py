@@ -31,7 +31,7 @@ from portspec.model import (
     parse_address,
 )
 
-__all__ = ["from_engine_api"]
+__all__ = ["from_engine_api", "port_number", "shown"]
 
 _PROTOCOLS = {protocol.value: protocol for protocol in Protocol}
 _HOST_PORT = re.compile(r"([0-9]+)(?:-([0-9]+))?")
@@ -64,7 +64,7 @@ def from_engine_api(request: Mapping[str, Any]) -> Container:
     publish: list[PortMapping] = []
     bound: set[tuple[int, str]] = set()
     for key, value in bindings.items():
-        where = f"HostConfig.PortBindings[{key!r}]"
+        where = f"HostConfig.PortBindings[{shown(key)}]"
         port, protocol_text = split_port_key(key, "HostConfig.PortBindings")
         protocol = publish_protocol(protocol_text, key)
         for index, binding in enumerate(_sequence(value, where)):
@@ -77,7 +77,7 @@ def from_engine_api(request: Mapping[str, Any]) -> Container:
         port, protocol_text = split_port_key(key, "ExposedPorts")
         if value is not None and not isinstance(value, Mapping):
             raise PortSpecError(
-                f"ExposedPorts[{key!r}]: expected an empty object, not {type(value).__name__}"
+                f"ExposedPorts[{shown(key)}]: expected an empty object, not {type(value).__name__}"
             )
         if (port, protocol_text) not in bound:
             expose.append(exposed_port(port, protocol_text, key))
@@ -101,18 +101,54 @@ def split_port_key(key: object, where: str) -> tuple[int, str]:
     one (``80``, ``80/``), as TCP.
     """
     if not isinstance(key, str):
-        raise PortSpecError(f"{where}: a port key is text such as '80/tcp', not {key!r}")
+        raise PortSpecError(f"{where}: a port key is text such as '80/tcp', not {shown(key)}")
     port_text, _, protocol = key.partition("/")
     if _PORT.fullmatch(port_text) is None:
         raise PortSpecError(
-            f"{where}: invalid port key {key!r}: expected a container port such as '80/tcp'"
+            f"{where}: invalid port key {shown(key)}: expected a container port such as '80/tcp'"
         )
-    port = int(port_text)
-    if port > MAX_PORT:
-        raise PortSpecError(f"{where}: invalid port {port} in {key!r}: ports are 0-{MAX_PORT}")
+    port = port_number(port_text)
+    if port is None or port > MAX_PORT:
+        raise PortSpecError(
+            f"{where}: invalid port {shown(port_text, quote=False)} in {shown(key)}:"
+            f" ports are 0-{MAX_PORT}"
+        )
     if "/" in protocol:
-        raise PortSpecError(f"{where}: invalid port key {key!r}: more than one '/'")
+        raise PortSpecError(f"{where}: invalid port key {shown(key)}: more than one '/'")
     return port, protocol or Protocol.TCP.value
+
+
+def port_number(digits: str) -> int | None:
+    """The number ASCII ``digits`` spell, or None when it is past any port.
+
+    Go's ``ParseUint`` reads any number of leading zeros; a number of more
+    than five other digits is out of range whatever they are, and is never
+    handed to ``int()`` (which refuses 4,300 digits).
+
+    >>> port_number("0008080"), port_number("9" * 5000)
+    (8080, None)
+    """
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= 5 else None
+
+
+def shown(value: object, *, quote: bool = True, limit: int = 40) -> str:
+    """``value`` as a message shows it: text quoted as ``repr`` does, anything cut short.
+
+    >>> shown("80/tcp"), shown("9" * 50, quote=False), shown(10**5000)
+    ("'80/tcp'", '9999999999999999999999999999999999999...', 'an int of some 5001 digits')
+    """
+    if isinstance(value, str):
+        text = value if len(value) <= limit else value[: limit - 3] + "..."
+        return repr(text) if quote else text
+    if type(value) is int and value.bit_length() > 128:
+        # str() would refuse past 4,300 digits
+        return f"an int of some {int(value.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = repr(value)
+    except ValueError:  # pragma: no cover - repr of a foreign object
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def publish_protocol(text: str, key: str) -> Protocol:
@@ -120,7 +156,8 @@ def publish_protocol(text: str, key: str) -> Protocol:
     protocol = _PROTOCOLS.get(text)
     if protocol is None:
         raise PortSpecError(
-            f"invalid protocol {text!r} in port {key!r}: a published port is tcp, udp or sctp"
+            f"invalid protocol {shown(text)} in port {shown(key)}:"
+            " a published port is tcp, udp or sctp"
         )
     return protocol
 
@@ -131,7 +168,7 @@ def exposed_port(port: int, protocol: str, key: str) -> Expose:
     try:
         return Expose(PortRange.single(port), known if known is not None else protocol)
     except PortSpecError as error:
-        raise PortSpecError(f"invalid exposed port {key!r}: {error.message}") from None
+        raise PortSpecError(f"invalid exposed port {shown(key)}: {error.message}") from None
 
 
 def binding_mapping(
@@ -142,7 +179,7 @@ def binding_mapping(
     if host_ip:
         address = parse_address(host_ip)
         if address is None:
-            raise PortSpecError(f"{where}: invalid host IP {host_ip!r}")
+            raise PortSpecError(f"{where}: invalid host IP {shown(host_ip)}")
     return PortMapping(
         PortRange.single(port),
         protocol,
@@ -158,15 +195,16 @@ def _host_ports(text: str, where: str) -> PortRange | None:
     match = _HOST_PORT.fullmatch(text)
     if match is None:
         raise PortSpecError(
-            f"{where}: invalid host port {text!r}: expected a port or a range such as '8000-8010'"
+            f"{where}: invalid host port {shown(text)}:"
+            " expected a port or a range such as '8000-8010'"
         )
-    start = int(match[1])
-    end = start if match[2] is None else int(match[2])
-    if start > MAX_PORT or end > MAX_PORT:
-        raise PortSpecError(f"{where}: invalid host port {text!r}: ports are 0-{MAX_PORT}")
+    start = port_number(match[1])
+    end = start if match[2] is None else port_number(match[2])
+    if start is None or end is None or start > MAX_PORT or end > MAX_PORT:
+        raise PortSpecError(f"{where}: invalid host port {shown(text)}: ports are 0-{MAX_PORT}")
     if end < start:
         raise PortSpecError(
-            f"{where}: invalid host port range {text!r}: the end is before the start"
+            f"{where}: invalid host port range {shown(text)}: the end is before the start"
         )
     return PortRange(start, end)
 
@@ -207,7 +245,9 @@ def _publish_all(value: object) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise PortSpecError(f"HostConfig.PublishAllPorts: expected true or false, not {value!r}")
+        raise PortSpecError(
+            f"HostConfig.PublishAllPorts: expected true or false, not {shown(value)}"
+        )
     return value
 
 
@@ -215,7 +255,7 @@ def _networks(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, str):
-        raise PortSpecError(f"HostConfig.NetworkMode: expected text, not {value!r}")
+        raise PortSpecError(f"HostConfig.NetworkMode: expected text, not {shown(value)}")
     return () if value in _DEFAULT_NETWORK else (value,)
 
 
@@ -239,5 +279,5 @@ def _text(value: object, where: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise PortSpecError(f"{where}: expected text, not {value!r}")
+        raise PortSpecError(f"{where}: expected text, not {shown(value)}")
     return value

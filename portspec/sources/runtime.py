@@ -22,6 +22,7 @@ from typing import Any, Literal
 from portspec._parse import parse_link
 from portspec.errors import PortSpecError
 from portspec.model import (
+    MAX_PORT,
     Container,
     Expose,
     HostAddress,
@@ -35,7 +36,9 @@ from portspec.sources.engine import (
     binding_mapping,
     exposed_port,
     from_engine_api,
+    port_number,
     publish_protocol,
+    shown,
     split_port_key,
 )
 
@@ -187,6 +190,11 @@ def parse_docker_inspect(
             data = json.loads(data)
         except ValueError as error:
             raise PortSpecError(f"invalid JSON: {error}") from None
+        except RecursionError:
+            # docker inspect nests five levels; Python's reader recurses.
+            raise PortSpecError(
+                "invalid JSON: nested too deeply to be docker inspect output"
+            ) from None
     if isinstance(data, Mapping):
         data = [data]
     if not isinstance(data, Sequence) or isinstance(data, str):
@@ -203,7 +211,7 @@ def _inspected(item: object, index: int, bindings: str) -> Container:
         raise PortSpecError(f"{where}: expected a container object, not {type(item).__name__}")
     name = item.get("Name")
     if name is not None and not isinstance(name, str):
-        raise PortSpecError(f"{where}.Name: expected text, not {name!r}")
+        raise PortSpecError(f"{where}.Name: expected text, not {shown(name)}")
     host_config = _object(item.get("HostConfig"), f"{where}.HostConfig")
     config = _object(item.get("Config"), f"{where}.Config")
     request = {
@@ -242,7 +250,7 @@ def _actual(value: object, where: str) -> tuple[list[PortMapping], list[Expose]]
     publish: list[PortMapping] = []
     expose: list[Expose] = []
     for key, found in ports.items():
-        at = f"{where}.Ports[{key!r}]"
+        at = f"{where}.Ports[{shown(key)}]"
         port, protocol_text = split_port_key(key, f"{where}.Ports")
         if found is None:
             expose.append(exposed_port(port, protocol_text, key))
@@ -287,8 +295,12 @@ def _object(value: object, where: str) -> Mapping[str, Any]:
 
 def _range(text: str, source: str, span: tuple[int, int]) -> PortRange:
     start_text, _, end_text = text.partition("-")
+    start, end = port_number(start_text), port_number(end_text or start_text)
+    if start is None or end is None:
+        shown_text = shown(start_text if start is None else end_text, quote=False)
+        raise PortSpecError(f"invalid port {shown_text}: ports are 0-{MAX_PORT}", source, span)
     try:
-        return PortRange(int(start_text), int(end_text or start_text))
+        return PortRange(start, end)
     except PortSpecError as error:
         raise PortSpecError(error.message, source, span) from None
 
@@ -297,7 +309,7 @@ def _protocol(text: str, source: str, span: tuple[int, int]) -> Protocol:
     protocol = _PROTOCOLS.get(text)
     if protocol is None:
         raise PortSpecError(
-            f"invalid protocol {text!r}: a published port is tcp, udp or sctp", source, span
+            f"invalid protocol {shown(text)}: a published port is tcp, udp or sctp", source, span
         )
     return protocol
 
@@ -310,5 +322,5 @@ def _address(
         return None, None
     address = parse_address(bare)
     if address is None:
-        raise PortSpecError(f"invalid host address {bare!r}", source, span)
+        raise PortSpecError(f"invalid host address {shown(bare)}", source, span)
     return address, bare
