@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from portspec._files import decode
 from portspec._parse import parse_expose
 from portspec.errors import PortSpecError
 from portspec.lint.diagnostic import Diagnostic, Severity
@@ -574,13 +575,8 @@ def _compose_text(raw: str) -> tuple[str, bool]:
 
 
 def _decode(data: bytes) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
     try:
-        return data.decode("utf-8")
+        return decode(data)
     except UnicodeDecodeError:
         return None
 

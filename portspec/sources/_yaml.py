@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from portspec._files import decode
 from portspec.errors import PortSpecError
 from portspec.model import Span
 
@@ -1125,25 +1126,24 @@ def _decode(data: str | bytes, path: str | None) -> tuple[str, int]:
     """The text of a stream, and 1 if it starts with a byte order mark libyaml skips."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         raw = bytes(data)
-        encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
         try:
-            text = raw.decode(encoding)
+            text = decode(raw)
         except UnicodeDecodeError as error:
-            shown = raw.decode(encoding, errors="replace")
-            good = raw[: error.start].decode(encoding, errors="replace")
+            utf16 = error.encoding.startswith("utf-16")
+            skip = 2 if utf16 else 0
+            shown = raw[skip:].decode(error.encoding, errors="replace")
+            good = raw[skip : error.start].decode(error.encoding, errors="replace")
             byte = raw[error.start]
-            what = "UTF-8" if encoding == "utf-8" else "UTF-16"
+            what = "UTF-16" if utf16 else "UTF-8"
+            offset = len(good) + skip // 2
             raise _error_at(
-                shown,
+                "\ufeff" * (skip // 2) + shown,
                 f"invalid {what} at byte offset {error.start} (0x{byte:02x}):"
                 " Compose reads YAML files as UTF-8 (or UTF-16 after a byte order mark)",
-                len(good),
-                len(good) + 1,
+                offset,
+                offset + 1,
                 path,
             ) from None
-        if encoding == "utf-16":
-            # Python's codec took the byte order mark off.
-            text = "\ufeff" + text
     elif isinstance(data, str):
         text = data
     else:

@@ -369,7 +369,7 @@ class _Loader:
         self.documents: list[Mapping] = []
         environ = dict(os.environ if env is None else env)
         self.name = "default"
-        dotenv: list[str] = []
+        dotenv: list[str | bytes] = []
         paths: list[str] = []
         self.workdir = Path.cwd()
         if isinstance(source, Path):
@@ -379,7 +379,8 @@ class _Loader:
             self.name = _project_name(folder.name)
             candidate = folder / ".env"
             if candidate.is_file():
-                dotenv.append(candidate.read_text(encoding="utf-8"))
+                # Compose reads the bytes as they are (see parse_dotenv)
+                dotenv.append(candidate.read_bytes())
                 paths.append(str(candidate))
         self.dotenv = (dotenv, paths)
         self.environ = environ
