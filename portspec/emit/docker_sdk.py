@@ -46,11 +46,12 @@ from typing import Any
 
 from portspec._parse import parse_link
 from portspec.errors import PortSpecError
-from portspec.model import Container, Expose, Link, PortMapping
+from portspec.model import MAX_PORT, Container, Expose, Link, PortMapping
 from portspec.sources.engine import (
     binding_mapping,
     exposed_port,
     publish_protocol,
+    shown,
     split_port_key,
 )
 
@@ -150,13 +151,13 @@ def from_docker_sdk(kwargs: Mapping[str, Any]) -> Container:
     publish, expose = _read_ports(kwargs.get("ports"))
     network = kwargs.get("network") or kwargs.get("network_mode")
     if network is not None and not isinstance(network, str):
-        raise PortSpecError(f"network_mode: expected a network name, not {network!r}")
+        raise PortSpecError(f"network_mode: expected a network name, not {shown(network)}")
     name = kwargs.get("name")
     if name is not None and not isinstance(name, str):
-        raise PortSpecError(f"name: expected text, not {name!r}")
+        raise PortSpecError(f"name: expected text, not {shown(name)}")
     image = kwargs.get("image")
     if image is not None and not isinstance(image, str):
-        raise PortSpecError(f"image: expected text, not {image!r}")
+        raise PortSpecError(f"image: expected text, not {shown(image)}")
     return Container(
         name=name,
         publish=tuple(publish),
@@ -178,7 +179,9 @@ def _read_ports(ports: object) -> tuple[list[PortMapping], list[Expose]]:
     by_key: dict[str, object] = {}
     for key, value in ports.items():
         if isinstance(key, bool) or not isinstance(key, int | str):
-            raise PortSpecError(f"ports: a key is a port such as 80 or '80/tcp', not {key!r}")
+            raise PortSpecError(f"ports: a key is a port such as 80 or '80/tcp', not {shown(key)}")
+        if type(key) is int and not 0 <= key <= MAX_PORT:
+            raise PortSpecError(f"ports: invalid port {shown(key)}: ports are 0-{MAX_PORT}")
         text = str(key)
         by_key[text if "/" in text else f"{text}/tcp"] = value
     publish: list[PortMapping] = []
@@ -191,7 +194,7 @@ def _read_ports(ports: object) -> tuple[list[PortMapping], list[Expose]]:
             continue
         protocol = publish_protocol(protocol_text, key)
         for index, binding in enumerate(values):
-            where = f"ports[{key!r}]" + (f"[{index}]" if isinstance(value, list) else "")
+            where = f"ports[{shown(key)}]" + (f"[{index}]" if isinstance(value, list) else "")
             host_ip, host_port = _read_binding(binding, where)
             publish.append(binding_mapping(port, protocol, host_ip, host_port, where))
     return publish, expose
@@ -221,13 +224,17 @@ def _read_binding(binding: object, where: str) -> tuple[str, str]:
     if host_ip is None:
         host_ip = ""
     if not isinstance(host_ip, str):
-        raise PortSpecError(f"{where}: the host address is text, not {host_ip!r}")
+        raise PortSpecError(f"{where}: the host address is text, not {shown(host_ip)}")
     if host_port is None:
         return host_ip, ""
     if isinstance(host_port, bool) or not isinstance(host_port, int | str):
         raise PortSpecError(
             f"{where}: a host port is a number, a range such as '8000-8010' or None,"
-            f" not {host_port!r}"
+            f" not {shown(host_port)}"
+        )
+    if type(host_port) is int and not 0 <= host_port <= MAX_PORT:
+        raise PortSpecError(
+            f"{where}: invalid host port {shown(host_port)}: ports are 0-{MAX_PORT}"
         )
     return host_ip, str(host_port)
 
@@ -241,14 +248,14 @@ def _read_links(links: object) -> list[Link]:
     elif isinstance(links, Sequence) and not isinstance(links, str):
         pairs = links
     else:
-        raise PortSpecError(f"links: expected a dict or a list of pairs, not {links!r}")
+        raise PortSpecError(f"links: expected a dict or a list of pairs, not {shown(links)}")
     result: list[Link] = []
     for index, pair in enumerate(pairs):
         if not (isinstance(pair, tuple | list) and len(pair) == 2):
-            raise PortSpecError(f"links[{index}]: expected a (name, alias) pair, not {pair!r}")
+            raise PortSpecError(f"links[{index}]: expected a (name, alias) pair, not {shown(pair)}")
         name, alias = pair
         if not isinstance(name, str) or not (alias is None or isinstance(alias, str)):
-            raise PortSpecError(f"links[{index}]: a name and an alias are text, not {pair!r}")
+            raise PortSpecError(f"links[{index}]: a name and an alias are text, not {shown(pair)}")
         text = f"{name}:{alias}" if alias else name
         try:
             result.append(parse_link(text))
@@ -263,7 +270,7 @@ def _read_publish_all(value: object) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise PortSpecError(f"publish_all_ports: expected True or False, not {value!r}")
+        raise PortSpecError(f"publish_all_ports: expected True or False, not {shown(value)}")
     return value
 
 
@@ -278,4 +285,4 @@ def _read_command(command: object) -> tuple[str, ...]:
             raise PortSpecError(f"command: {error}", command) from None
     if isinstance(command, Sequence) and all(isinstance(word, str) for word in command):
         return tuple(command)
-    raise PortSpecError(f"command: expected text or a list of text, not {command!r}")
+    raise PortSpecError(f"command: expected text or a list of text, not {shown(command)}")

@@ -47,6 +47,7 @@ from portspec.sources._yaml import (
     compose_document,
     load_yaml_documents,
 )
+from portspec.sources.engine import shown
 
 __all__ = [
     "COMPOSE_ERROR",
@@ -1353,7 +1354,7 @@ def _target(found: tuple[object, Node] | None, where: str, faults: list[str]) ->
         digits = value.lstrip("+").lstrip("0") or "0"
         number = int(digits) if len(digits) <= 10 else _UINT32 + 1
     if number is None or not 0 <= number <= _UINT32:
-        raise PortSpecError(f"{where}.target must be a integer or string, not {value!r}")
+        raise PortSpecError(f"{where}.target must be a integer or string, not {shown(value)}")
     if not 1 <= number <= MAX_PORT:
         faults.append(f"invalid target port {number}: ports are 1-{MAX_PORT}")
     return number
