@@ -121,11 +121,11 @@ def _json_values(*, huge: bool = True) -> st.SearchStrategy[Any]:
         | st.floats(allow_nan=False)
     )
     keys = _pieces(*_PORT_WORDS) | st.sampled_from(["HostIp", "HostPort", "80/tcp", "Name"])
-    return st.recursive(
-        scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
-        max_leaves=20,
-    )
+
+    def nest(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4)
+
+    return st.recursive(scalars, nest, max_leaves=20)
 
 
 _KEYS: tuple[str, ...] = (
@@ -142,11 +142,11 @@ _KEYS += ("ports", "links", "publish_all_ports", "network_mode", "expose")
 
 def _engine_shaped(*, huge: bool = True) -> st.SearchStrategy[Any]:
     keys = st.sampled_from(_KEYS) | _pieces(*_PORT_WORDS)
-    return st.recursive(
-        _json_values(huge=huge),
-        lambda inner: st.dictionaries(keys, inner, max_size=5) | st.lists(inner, max_size=3),
-        max_leaves=25,
-    )
+
+    def nest(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.dictionaries(keys, inner, max_size=5) | st.lists(inner, max_size=3)
+
+    return st.recursive(_json_values(huge=huge), nest, max_leaves=25)
 
 
 def _inspect_text() -> st.SearchStrategy[str]:
