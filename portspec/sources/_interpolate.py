@@ -128,18 +128,14 @@ class _Template:
     #: Where the result goes: a fresh list for an argument, the enclosing
     #: template's own for the rest of a match, which follows the reference.
     pieces: _Pieces
-    #: The reference whose argument this is, or None.
-    then: _Argument | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Argument:
-    name: str
-    operator: str
-    start: int
-    end: int
-    rest: tuple[int, int]
-    outer: _Template
+    #: For an argument: the template the reference stands in, and the
+    #: reference (its name, operator, ``start:stop`` and the rest's end).
+    outer: _Template | None = None
+    name: str = ""
+    operator: str = ""
+    start: int = 0
+    stop: int = 0
+    rest_end: int = 0
 
 
 class _Run:
@@ -174,12 +170,11 @@ class _Run:
             if dollar == -1:
                 pieces.append(text[template.position : end])
                 stack.pop()
-                then = template.then
-                if then is not None:
-                    then.outer.pieces.append(self.apply(then, pieces))
-                    rest_start, rest_end = then.rest
-                    if rest_start < rest_end:
-                        stack.append(_Template(rest_start, rest_end, then.outer.pieces))
+                outer = template.outer
+                if outer is not None:
+                    outer.pieces.append(self.apply(template, pieces))
+                    if template.stop < template.rest_end:
+                        stack.append(_Template(template.stop, template.rest_end, outer.pieces))
                 continue
             pieces.append(text[template.position : dollar])
             after = dollar + 1
@@ -214,10 +209,19 @@ class _Run:
             if cut == -1 or cut > last:
                 cut = last
             template.position = last + 1
-            argument = _Argument(
-                name, operator.group(), dollar, cut + 1, (cut + 1, last + 1), template
+            stack.append(
+                _Template(
+                    operator.end(),
+                    cut,
+                    [],
+                    template,
+                    name,
+                    operator.group(),
+                    dollar,
+                    cut + 1,
+                    last + 1,
+                )
             )
-            stack.append(_Template(operator.end(), cut, [], argument))
         return _joined(result)
 
     def plain(self, name: str, start: int, end: int) -> str:
@@ -226,10 +230,10 @@ class _Run:
         self.variables.append(Variable(name, start, end, "", found is not None, found or ""))
         return found or ""
 
-    def apply(self, reference: _Argument, argument: _Pieces) -> str | _Pieces:
+    def apply(self, reference: _Template, argument: _Pieces) -> str | _Pieces:
         """One of compose-go's six SubstituteFuncs, the argument already substituted."""
         name, operator = reference.name, reference.operator
-        start, end = reference.start, reference.end
+        start, end = reference.start, reference.stop
         found = self.lookup(name)
         is_set = found is not None
         value = found or ""
