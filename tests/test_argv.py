@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from portspec import (
@@ -13,7 +17,8 @@ from portspec import (
     parse_expose,
     parse_publish,
 )
-from portspec.sources import _shell
+from portspec.sources.scripts import find_docker_commands, split_command
+from tests.paths import CORPUS, CORPUS2, ROOT
 
 
 def p(*texts: str) -> tuple[PortMapping, ...]:
@@ -222,7 +227,7 @@ def test_variables_are_kept_for_the_caller_to_report() -> None:
 
 
 def test_shell_split_keeps_positions() -> None:
-    words = _shell.split('a \'b c\' d\\ e "f\\"g"')
+    words = split_command('a \'b c\' d\\ e "f\\"g"')
     assert [word.value for word in words] == ["a", "b c", "d e", 'f"g']
     assert [(word.start, word.end, word.plain) for word in words] == [
         (0, 1, True),
@@ -230,3 +235,144 @@ def test_shell_split_keeps_positions() -> None:
         (8, 12, False),
         (13, 19, False),
     ]
+
+
+# ------------------------------------------------------- one reader, as bash splits
+
+# Text, and the argv bash makes of it (substitutions kept as their text, which
+# is what a reader that runs nothing can know of them).
+SPLIT: list[tuple[str, list[str]]] = [
+    ("docker run -u $(id -u) -p 80:80 x", ["docker", "run", "-u", "$(id -u)", "-p", "80:80", "x"]),
+    (
+        "docker run -e A=$(echo $(date) `uname`) -p 80:80 x",
+        ["docker", "run", "-e", "A=$(echo $(date) `uname`)", "-p", "80:80", "x"],
+    ),
+    (
+        r"docker run -e A=`echo \`date\`` -p 1:1 x",
+        ["docker", "run", "-e", r"A=`echo \`date\``", "-p", "1:1", "x"],
+    ),
+    ("docker run -e 'A=$(x) b' -p 1:1 x", ["docker", "run", "-e", "A=$(x) b", "-p", "1:1", "x"]),
+    (
+        'docker run -e "A=$(x "y z")" -p 1:1 x',
+        ["docker", "run", "-e", 'A=$(x "y z")', "-p", "1:1", "x"],
+    ),
+    (
+        "docker run -e A=`#optional` `#optional` -p 1:1 x",
+        ["docker", "run", "-e", "A=", "-p", "1:1", "x"],
+    ),
+    ("docker run -p 1:1 x # -p 2:2", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p 1:1 x#y", ["docker", "run", "-p", "1:1", "x#y"]),
+    ("docker run -p 1:1 x; docker run -p 2:2 y", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p 1:1 x && echo ok", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p 1:1 x || true", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p 1:1 x | tee log", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p 1:1 x > log 2>&1", ["docker", "run", "-p", "1:1", "x"]),
+    ("cd app && docker run -p 1:1 x", ["docker", "run", "-p", "1:1", "x"]),
+    ("sudo docker run -p 1:1 x", ["sudo", "docker", "run", "-p", "1:1", "x"]),
+    ("sudo -u root docker run -p 1:1 x", ["sudo", "docker", "run", "-p", "1:1", "x"]),
+    ("env A=1 B=2 docker run -p 1:1 x", ["docker", "run", "-p", "1:1", "x"]),
+    ("A=1 docker run -p 1:1 x", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run x \\\\\n -p 1:1 x", ["docker", "run", "x", "\\"]),
+    ("docker run -p \\\n 1:1 x", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p 1\\:1 \\x", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p \"1\"''\\:1 x", ["docker", "run", "-p", "1:1", "x"]),
+    ("docker run -p $'1:1' x", ["docker", "run", "-p", "1:1", "x"]),
+]
+
+
+@pytest.mark.parametrize(("text", "argv"), SPLIT, ids=[row[0] for row in SPLIT])
+def test_text_is_split_as_the_shell_splits_it(text: str, argv: list[str]) -> None:
+    assert [word.value for word in split_command(text)] == argv
+    assert parse_docker_run(text) == parse_docker_run(argv)
+
+
+def test_a_placeholder_is_text_of_its_word() -> None:
+    line = "docker run -v <my-vol>:/data -p 8888:8888 {{ image }}"
+    assert parse_docker_run(line) == parse_docker_run(
+        ["docker", "run", "-v", "<my-vol>:/data", "-p", "8888:8888", "{{ image }}"]
+    )
+
+
+_CORPORA = [CORPUS, CORPUS2, ROOT.parent / "shared" / "corpus" / "docs-2"]
+# Commands a substitution on a real line may run: harmless ones, and no docker.
+_SAFE_COMMANDS = ("id", "pwd", "echo", "printf", "cat", "date", "hostname", "uname", "whoami")
+
+
+def _real_run_lines() -> list[tuple[str, str]]:
+    """Every ``docker run`` of the corpora's scripts and pages whose text is shell as it stands."""
+    lines = []
+    for corpus in _CORPORA:
+        for path in sorted(corpus.rglob("*")) if corpus.is_dir() else []:
+            name = path.name
+            kind = (
+                "markdown"
+                if name.endswith(".md")
+                else "makefile"
+                if name == "Makefile"
+                else "shell"
+                if name.endswith(".sh")
+                else None
+            )
+            if kind is None or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for command in find_docker_commands(text, kind):  # type: ignore[arg-type]
+                line = text[command.start : command.end]
+                alone = list(find_docker_commands(line, "shell"))
+                # A prompt or another shell's continuation inside the command: not shell text.
+                if alone and [w.value for w in alone[0].words] == [w.value for w in command.words]:
+                    lines.append((f"{path.relative_to(corpus.parent)}:{command.start}", line))
+    return lines
+
+
+_LINES = _real_run_lines()
+
+
+def _bash_argv(line: str, tools: Path) -> list[str] | None:
+    """What bash makes of ``line`` as arguments, or None when it fails or warns.
+
+    No globbing, no unset variable (``set -u``), and only harmless commands for
+    substitutions; a redirection to a file that does not exist fails.
+    """
+    script = 'set -fu; argv() { printf "%s\\0" "$@"; }; argv ' + line
+    done = subprocess.run(
+        ["/bin/bash", "--norc", "--noprofile", "-c", script],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(tools), "HOME": str(tools)},
+        cwd=tools,
+        timeout=20,
+        check=False,
+    )
+    if done.returncode or done.stderr:
+        return None
+    return done.stdout.split("\0")[:-1]
+
+
+def _reading(argv: str | list[str]) -> object:
+    try:
+        return parse_docker_run(argv)
+    except PortSpecError as error:
+        return ("refused", error.message)
+
+
+@pytest.mark.skipif(not _LINES or shutil.which("bash") is None, reason="no corpus or no bash")
+def test_text_reads_as_bash_splits_it_on_every_real_run_line(tmp_path: Path) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in _SAFE_COMMANDS:
+        found = shutil.which(tool)
+        if found:
+            (tools / tool).symlink_to(found)
+    compared, differ = 0, []
+    for where, line in _LINES:
+        if "{{" in line:
+            continue  # a template's ``{{ name }}``, one word to portspec and three to bash
+        argv = _bash_argv(line, tools)
+        if argv is None:
+            continue  # a placeholder bash takes for a redirection, an unset variable
+        compared += 1
+        if _reading(line) != _reading(argv):
+            differ.append((where, line, _reading(line), _reading(argv)))
+    assert differ == []
+    assert compared >= 200, compared

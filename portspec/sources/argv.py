@@ -27,6 +27,7 @@ from portspec.sources._network import (
     parse_network,
 )
 from portspec.sources._shell import Word
+from portspec.sources.scripts import split_command
 
 __all__ = ["CommandError", "CommandSites", "parse_docker_run", "read_command"]
 
@@ -52,7 +53,7 @@ def parse_docker_run(argv: Sequence[str] | str) -> Container:
     ``PortSpecError`` with a caret under the argument at fault.
     """
     if isinstance(argv, str):
-        text, words = argv, _shell.split(argv)
+        text, words = argv, split_command(argv)
     elif isinstance(argv, Sequence) and all(isinstance(arg, str) for arg in argv):
         text, words = _shell.join(list(argv))
     else:
@@ -112,9 +113,9 @@ def read_command(
     such a word where a flag may stand is taken for flags when flags follow it.
     Raises ``CommandError``.
 
-    >>> from portspec.sources._shell import split
+    >>> from portspec.sources.scripts import split_command
     >>> text = "docker run -p 8080:80 --expose $P nginx"
-    >>> container, sites = read_command(text, split(text), {5})
+    >>> container, sites = read_command(text, split_command(text), {5})
     >>> [text[a:b] for a, b, _ in sites.publish], sites.unknown
     (['8080:80'], (('expose', (31, 33)),))
     """

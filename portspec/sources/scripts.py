@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
+from portspec.errors import PortSpecError
 from portspec.sources._shell import Word
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "find_docker_commands",
     "find_dockerfile_exposes",
     "find_lifecycle",
+    "split_command",
 ]
 
 Kind = Literal["shell", "makefile", "markdown", "dockerfile"]
@@ -234,6 +236,10 @@ class _Scanner:
         #: Whether the last word read was only substitutions that print
         #: nothing, unquoted: the shell makes no word of it.
         self.vanished = False
+        #: With ``first``, the words of the first command, whatever it runs.
+        self.first: list[_RawWord] | None = None
+        #: Where the first quote left open starts, and which quote it is.
+        self.unclosed: tuple[int, str] | None = None
 
     def run(self) -> list[Command]:
         self._list(0, closer=False)
@@ -378,6 +384,8 @@ class _Scanner:
 
     def _command(self, words: Sequence[_Collected], *, background: bool = False) -> None:
         """Keep ``words`` if they are a docker command."""
+        if self.first is None and words and self.depth == 1:
+            self.first = [_RawWord(*word) for word in words]
         for word in words:
             if word[2] in ("docker", "docker-compose"):
                 break
@@ -518,7 +526,9 @@ class _Scanner:
                 i += 2
             elif char == "'":
                 close = s.find("'", i + 1, n)
-                close = n if close < 0 else close
+                if close < 0:
+                    self._unclosed(i, "single")
+                    close = n
                 unknown |= self._single_quoted(i + 1, close, parts)
                 i = close + 1
             elif char == '"':
@@ -557,6 +567,7 @@ class _Scanner:
     def _double_quoted(self, i: int, parts: list[str]) -> tuple[int, bool]:
         s, n = self.s, self.n
         unknown = False
+        opening = i - 1
         while i < n:
             plain = _DOUBLE_PLAIN.match(s, i, n)
             if plain:
@@ -583,7 +594,13 @@ class _Scanner:
             else:
                 i = self._backticks(i, parts)
                 unknown = True
+        self._unclosed(opening, "double")
         return n, unknown
+
+    def _unclosed(self, opening: int, quote: str) -> None:
+        """Note a quote that the text never closes (not one cut short by a backtick)."""
+        if self.unclosed is None and self.n == len(self.s):
+            self.unclosed = (opening, quote)
 
     def _dollar(self, i: int, parts: list[str], *, quoted: bool) -> tuple[int, bool]:
         """Read the expansion at the ``$`` at ``i``; return its end and whether it expands."""
@@ -685,6 +702,37 @@ def find_docker_commands(
     for command in find_lifecycle(text, kind):
         if command.action in ("run", "create"):
             yield command
+
+
+def split_command(text: str) -> list[Word]:
+    """The words of a command line, as a POSIX shell splits them.
+
+    The words are those of the first ``docker run``/``docker create`` of
+    ``text`` (from ``sudo`` or ``docker`` on, past ``env``, ``VAR=x`` and
+    other prefixes, after ``cd app &&``), or else those of its first command.
+    The shell's syntax is read as in a script: quotes, escapes, line
+    continuations, comments, ``$(...)`` and backticks (nested), operators
+    ending a command. Nothing is expanded: a word keeps the text of its
+    expansions (``$PORT``, ``$(id -u)``), and a substitution that prints
+    nothing, such as `` `#optional` ``, makes no word. A ``<placeholder>``,
+    ``{{ name }}`` or ``%%NAME%%`` is text of its word, not a redirection.
+    Raises ``PortSpecError`` for a quote the text never closes.
+
+    >>> [w.value for w in split_command("cd app && sudo FOO=1 docker run -p 80:80 $(img) # x")]
+    ['sudo', 'docker', 'run', '-p', '80:80', '$(img)']
+    """
+    scanner = _Scanner(text, _View(text))
+    found = scanner.run()
+    if scanner.unclosed is not None:
+        opening, quote = scanner.unclosed
+        raise PortSpecError(f"unterminated {quote} quote", text, (opening, len(text)))
+    for command in found:
+        if command.action in ("run", "create"):
+            return list(command.words)
+    return [
+        Word(raw.value, raw.start, raw.end, raw.value == text[raw.start : raw.end])
+        for raw in scanner.first or ()
+    ]
 
 
 def find_lifecycle(text: str, kind: Literal["shell", "makefile", "markdown"]) -> Iterator[Command]:
