@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
@@ -357,9 +358,37 @@ class Container:
         return self.networks[0] if self.networks else None
 
     def __str__(self) -> str:
-        from portspec.emit.docker_args import to_docker_command  # noqa: PLC0415
+        return shlex.join(["docker", "run", *_run_arguments(self)])
 
-        return to_docker_command(self)
+
+def _run_arguments(container: Container) -> list[str]:
+    """The canonical ``docker run`` arguments of ``container``, the image and its command last.
+
+    Flags come in a fixed order (name, networks, published ports, publish-all,
+    exposed ports, links), each value in its canonical form.
+    """
+    args: list[str] = []
+    if container.name is not None:
+        args += ["--name", container.name]
+    for network in container.networks:
+        args += ["--network", network]
+    for mapping in container.publish:
+        args += ["--publish", str(mapping)]
+    if container.publish_all:
+        args.append("--publish-all")
+    for expose in container.expose:
+        args += ["--expose", str(expose)]
+    for link in container.links:
+        args += ["--link", str(link)]
+    if container.image is not None:
+        image = container.image
+        # An image that looks like a flag is only an image after "--"; so is
+        # one named like the words a command line may start with.
+        if image.startswith("-") or not image or (not args and image in ("sudo", "docker")):
+            args.append("--")
+        args.append(container.image)
+        args += container.command
+    return args
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

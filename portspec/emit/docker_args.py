@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from portspec.model import Container
+from portspec.model import Container, _run_arguments
 
 __all__ = ["to_docker_args", "to_docker_command"]
 
@@ -19,28 +19,7 @@ def to_docker_args(container: Container) -> list[str]:
     >>> to_docker_args(parse_docker_run("-p 8080:80 -P --link db:database nginx"))
     ['--publish', '8080:80', '--publish-all', '--link', 'db:database', 'nginx']
     """
-    args: list[str] = []
-    if container.name is not None:
-        args += ["--name", container.name]
-    for network in container.networks:
-        args += ["--network", network]
-    for mapping in container.publish:
-        args += ["--publish", str(mapping)]
-    if container.publish_all:
-        args.append("--publish-all")
-    for expose in container.expose:
-        args += ["--expose", str(expose)]
-    for link in container.links:
-        args += ["--link", str(link)]
-    if container.image is not None:
-        image = container.image
-        # An image that looks like a flag is only an image after "--"; so is
-        # one named like the words a command line may start with.
-        if image.startswith("-") or not image or (not args and image in ("sudo", "docker")):
-            args.append("--")
-        args.append(container.image)
-        args += container.command
-    return args
+    return _run_arguments(container)
 
 
 def to_docker_command(container: Container, *, subcommand: str = "run") -> str:
