@@ -98,12 +98,12 @@ def test_compose_windows() -> None:
 
 # --------------------------------------------------------------- in scripts
 
-RUN_A = "docker run -d --name a -p 8080:80 nginx\n"
+RUN_A = "docker run -d --name web -p 8080:80 nginx\n"
 
 #: (script, the (code, line) of each finding)
 SCRIPTS: list[tuple[str, list[tuple[str, int]]]] = [
     # two detached containers with one port: the second is refused
-    (RUN_A + "docker run -d --name b -p 8080:80 nginx\n", [("PS101", 2)]),
+    (RUN_A + "docker run -d --name db -p 8080:80 nginx\n", [("PS101", 2)]),
     ("docker run -dp 8080:80 a\ndocker container run --detach -p 8080:80 b\n", [("PS101", 2)]),
     # a command sent to the background runs on
     ("docker run -p 8080:80 a &\ndocker run -p 8080:80 b\n", [("PS101", 2)]),
@@ -116,25 +116,25 @@ SCRIPTS: list[tuple[str, list[tuple[str, int]]]] = [
     # ... but runs while a detached one does
     ("docker run -d -p 8080:80 a\ndocker run -p 8080:80 b\n", [("PS101", 2)]),
     # stopped, killed or removed: the port is free again
-    (RUN_A + "docker rm -f a\ndocker run -d -p 8080:80 b\n", []),
-    (RUN_A + "docker stop a\ndocker run -d -p 8080:80 b\n", []),
-    (RUN_A + "docker container kill a\ndocker run -d -p 8080:80 b\n", []),
-    (RUN_A + "docker stop -t 5 a && docker rm a\ndocker run -d --name a -p 8080:80 b\n", []),
+    (RUN_A + "docker rm -f web\ndocker run -d -p 8080:80 b\n", []),
+    (RUN_A + "docker stop web\ndocker run -d -p 8080:80 b\n", []),
+    (RUN_A + "docker container kill web\ndocker run -d -p 8080:80 b\n", []),
+    (RUN_A + "docker stop -t 5 web && docker rm web\ndocker run -d --name web -p 8080:80 b\n", []),
     (RUN_A + "docker rm -f $(docker ps -aq)\ndocker run -d -p 8080:80 b\n", []),
     (RUN_A + "docker stop other\ndocker run -d -p 8080:80 b\n", [("PS101", 3)]),
     # docker rm without -f refuses a running container
-    (RUN_A + "docker rm a\ndocker run -d -p 8080:80 b\n", [("PS101", 3)]),
+    (RUN_A + "docker rm web\ndocker run -d -p 8080:80 b\n", [("PS101", 3)]),
     # a name still taken: refused for its name, never a port conflict
-    (RUN_A + "docker run -d --name a -p 8080:80 nginx\n", [("PS121", 2)]),
-    (RUN_A + "docker stop a\ndocker run -d --name a nginx\n", [("PS121", 3)]),
-    ("docker run --name a x\ndocker run --name a x\n", [("PS121", 2)]),
-    ("docker run --rm --name a x\ndocker run --name a x\n", []),
-    ("docker create --name a -p 8080:80 x\ndocker create --name a x\n", [("PS121", 2)]),
+    (RUN_A + "docker run -d --name web -p 8080:80 nginx\n", [("PS121", 2)]),
+    (RUN_A + "docker stop web\ndocker run -d --name web nginx\n", [("PS121", 3)]),
+    ("docker run --name web x\ndocker run --name web x\n", [("PS121", 2)]),
+    ("docker run --rm --name web x\ndocker run --name web x\n", []),
+    ("docker create --name web -p 8080:80 x\ndocker create --name web x\n", [("PS121", 2)]),
     # created containers bind their ports only once started
-    ("docker create --name a -p 8080:80 x\ndocker create --name b -p 8080:80 x\n", []),
+    ("docker create --name web -p 8080:80 x\ndocker create --name db -p 8080:80 x\n", []),
     (
-        "docker create --name a -p 8080:80 x\ndocker create --name b -p 8080:80 x\n"
-        "docker start a b\n",
+        "docker create --name web -p 8080:80 x\ndocker create --name db -p 8080:80 x\n"
+        "docker start web db\n",
         [("PS101", 2)],
     ),
 ]
@@ -147,11 +147,11 @@ def test_script_lifecycle(script: str, expected: list[tuple[str, int]]) -> None:
 
 
 def test_a_refused_name_names_the_container_that_holds_it() -> None:
-    script = RUN_A + "docker run -d --name a -p 8080:80 nginx\n"
+    script = RUN_A + "docker run -d --name web -p 8080:80 nginx\n"
     [found] = [d for d in lint_text(script, "run.sh", "shell") if d.code == "PS121"]
-    assert script[found.start : found.end] == "a"
-    assert found.column == script.splitlines()[1].index("a ") + 1
-    assert 'the container name "/a" is already in use' in found.message
+    assert script[found.start : found.end] == "web"
+    assert found.column == script.splitlines()[1].index("web ") + 1
+    assert 'the container name "/web" is already in use' in found.message
     assert "run.sh:1:1" in found.message
 
 
@@ -159,7 +159,7 @@ def test_a_conflict_names_both_places() -> None:
     script = "# start\n" + RUN_A + "docker run -d -p 127.0.0.1:8080:81 b\n"
     [found] = lint_text(script, "run.sh", "shell")
     assert (found.code, found.line, found.column) == ("PS101", 3, 18)
-    assert "a (8080:80) at run.sh:2:27" in found.message
+    assert "web (8080:80) at run.sh:2:29" in found.message
 
 
 # -------------------------------------------------- Makefiles and Markdown
