@@ -1,7 +1,13 @@
-"""Load the Lark grammars once, on first use, and turn Lark's errors into ours.
+"""Parse a text from a start symbol of the grammar, and turn Lark's errors into ours.
 
-This is the only module that touches Lark: nothing Lark-typed leaves it, and
-Lark's exceptions are caught here alone.
+A start symbol whose rules never recurse is matched first by its generated
+pattern (``portspec._matchers``, made from grammar/*.lark by the development
+tool ``python -m portspec._generate_matchers``), so a fresh process parses
+without Lark. The Lark grammars are built once, on first need, for what the
+patterns do not take: the long ``--publish`` syntax, and every text that is
+wrong, so that the error says where. This is the only runtime module that
+touches Lark: nothing Lark-typed leaves it, and Lark's exceptions are caught
+here alone.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from portspec._tokens import Matcher, Parsed, Tok
 from portspec.errors import PortSpecError
 
 __all__ = ["Parsed", "Tok", "grammar_text", "parse"]
@@ -21,20 +28,6 @@ START_SYMBOLS: dict[str, tuple[str, ...]] = {
     "link": ("link",),
 }
 _FILE_OF = {start: name for name, starts in START_SYMBOLS.items() for start in starts}
-
-
-class Tok(NamedTuple):
-    """A token of the input: its text and where it stands."""
-
-    kind: str
-    text: str
-    start: int
-    end: int
-
-
-#: What a parse gives back: nested tuples of ``Tok``, ``None`` for an absent
-#: optional part, and ``(alias, children)`` pairs for the rules below a start.
-Parsed = Any
 
 
 class ErrorAt(NamedTuple):
@@ -149,7 +142,6 @@ def _matcher(start: str) -> Any:
     The patterns are generated from the grammar ahead of time
     (``portspec/_matchers.py``), so a fresh process parses without Lark.
     """
-    from portspec._compiled import Matcher  # noqa: PLC0415
     from portspec._matchers import MATCHERS  # noqa: PLC0415
 
     found = MATCHERS.get(start)

@@ -11,7 +11,8 @@ import functools
 import posixpath
 
 from portspec import _grammar
-from portspec._grammar import ErrorAt, Parsed, Tok
+from portspec._grammar import ErrorAt
+from portspec._tokens import Parsed, Tok
 from portspec.errors import PortSpecError
 from portspec.model import (
     MAX_PORT,

@@ -1,7 +1,7 @@
 """Texts generated from the grammar itself: they parse, and both parsers agree on them.
 
-The compiled patterns (``portspec/_compiled.py``) must accept exactly what the
-LALR parser accepts and read it into the same parse.
+The patterns generated from the grammar (``portspec/_matchers.py``) must accept
+exactly what the LALR parser accepts and read it into the same parse.
 """
 
 from __future__ import annotations
