@@ -129,7 +129,7 @@ def _findings(size: int) -> tuple[list[object], dict[str, str]]:
 def _render(fmt: str) -> Callable[[int], Callable[[], object]]:
     def make(size: int) -> Callable[[], object]:
         from portspec.cli._report import render
-        from portspec.lint.rule import all_rules
+        from portspec.lint.catalogue import all_rules
 
         found, sources = _findings(size)
         rules = list(all_rules())

@@ -265,8 +265,9 @@ def _looks_like_compose(text: str) -> bool:
 
 
 def _lint_and_report(args: argparse.Namespace, config: Config, sources: list[Source]) -> int:
+    from portspec.lint.catalogue import all_rules  # noqa: PLC0415
     from portspec.lint.engine import lint  # noqa: PLC0415
-    from portspec.lint.rule import Context, all_rules  # noqa: PLC0415
+    from portspec.lint.rule import Context  # noqa: PLC0415
 
     ctx = _context(config, getattr(args, "across_projects", False), getattr(args, "profile", None))
     assert isinstance(ctx, Context)
@@ -291,7 +292,7 @@ def _lint_and_report(args: argparse.Namespace, config: Config, sources: list[Sou
 
 
 def _rule_default(code: str) -> bool:
-    from portspec.lint.rule import get_rule  # noqa: PLC0415
+    from portspec.lint.catalogue import get_rule  # noqa: PLC0415
 
     rule = get_rule(code)
     return rule is not None and rule.default
@@ -433,7 +434,7 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_rule(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
 
-    from portspec.lint.rule import all_rules, get_rule  # noqa: PLC0415
+    from portspec.lint.catalogue import all_rules, get_rule  # noqa: PLC0415
 
     if args.code is None:
         rules = list(all_rules())

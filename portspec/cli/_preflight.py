@@ -620,7 +620,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, found: Sequence[Diagnostic], result: LintResult) -> None:
     from portspec.cli._report import Format, render, use_color  # noqa: PLC0415
-    from portspec.lint.rule import get_rule  # noqa: PLC0415
+    from portspec.lint.catalogue import get_rule  # noqa: PLC0415
 
     fmt: Format = args.format or (
         "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

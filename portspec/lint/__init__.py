@@ -5,9 +5,10 @@
 compose.yaml:3:13: PS301 port 5432 (PostgreSQL) is published on all interfaces
 """
 
+from portspec.lint.catalogue import all_rules, get_rule
 from portspec.lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from portspec.lint.engine import LintResult, Source, default_enabled, lint, lint_text
-from portspec.lint.rule import Context, Example, Finding, Rule, all_rules, get_rule
+from portspec.lint.rule import Context, Example, Finding, Rule
 
 __all__ = [
     "Context",

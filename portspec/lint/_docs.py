@@ -15,10 +15,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic
 from portspec.lint.discover import classify
 from portspec.lint.engine import lint_text
-from portspec.lint.rule import Example, Rule, all_rules
+from portspec.lint.rule import Example, Rule
 from portspec.lint.units import Kind
 
 __all__ = ["COMMAND", "index_page", "main", "rule_page", "write_pages"]

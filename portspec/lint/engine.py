@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from portspec._files import decode
 from portspec._parse import parse_expose
 from portspec.errors import PortSpecError
+from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic, Severity
-from portspec.lint.rule import Context, Finding, Rule, all_rules
+from portspec.lint.rule import Context, Finding, Rule
 from portspec.lint.units import Document, Entry, Kind, Site, Unit
 from portspec.model import Container, Expose, Link, PortMapping
 
@@ -60,7 +61,7 @@ class LintResult:
 
 def default_enabled(code: str, path: str) -> bool:
     """The rules on by default."""
-    from portspec.lint.rule import get_rule  # noqa: PLC0415
+    from portspec.lint.catalogue import get_rule  # noqa: PLC0415
 
     rule = get_rule(code)
     return rule is not None and rule.default

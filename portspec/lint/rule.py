@@ -8,7 +8,7 @@ rule, and the docs pages and ``portspec rule CODE`` show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -23,8 +23,6 @@ __all__ = [
     "Example",
     "Finding",
     "Rule",
-    "all_rules",
-    "get_rule",
     "register",
 ]
 
@@ -113,7 +111,7 @@ class Rule:
     severity: ClassVar[Severity]
     bad: ClassVar[Example]
     good: ClassVar[Example]
-    #: Off by default: the rule runs only when selected.
+    #: On by default; a rule that sets this to False runs only when selected.
     default: ClassVar[bool] = True
     #: Whether some findings carry a fix.
     fixable: ClassVar[bool] = False
@@ -164,26 +162,10 @@ def _doc(cls: type[Rule]) -> str:
     return "\n".join([lines[0].strip(), *(line[indent:] for line in rest)]).strip()
 
 
-_REGISTRY: dict[str, type[Rule]] = {}
-
-
 def register(cls: type[Rule]) -> type[Rule]:
-    """Class decorator: add a rule to the catalogue; a code is never used twice."""
-    if cls.code in _REGISTRY:
-        raise RuntimeError(f"rule code {cls.code} is registered twice")
-    _REGISTRY[cls.code] = cls
+    """Class decorator that marks a rule of the catalogue; it changes nothing.
+
+    The catalogue itself is the table in ``portspec/lint/catalogue.py``, and a
+    test checks that it lists every rule class.
+    """
     return cls
-
-
-def all_rules() -> Iterator[type[Rule]]:
-    """Every rule, in code order."""
-    import portspec.lint.rules  # noqa: F401, PLC0415 - registers the catalogue
-
-    yield from (_REGISTRY[code] for code in sorted(_REGISTRY))
-
-
-def get_rule(code: str) -> type[Rule] | None:
-    """The rule with ``code`` (``PS301``), or None."""
-    import portspec.lint.rules  # noqa: F401, PLC0415 - registers the catalogue
-
-    return _REGISTRY.get(code.upper())
