@@ -10,18 +10,27 @@ reading it would need a second level of quoting to keep the offsets right.
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Literal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portspec import PortSpecError, parse_docker_run
+from portspec.sources.argv import read_command
 from portspec.sources.scripts import (
     Command,
     ExposeValue,
     find_docker_commands,
     find_dockerfile_exposes,
+    split_command,
 )
+from tests.paths import ROOT
 
 DocumentKind = Literal["shell", "makefile", "markdown"]
 KINDS: tuple[DocumentKind, ...] = ("shell", "makefile", "markdown")
@@ -326,6 +335,13 @@ MARKDOWN: list[tuple[str, list[list[str]]]] = [
     ("```cmd\ndocker run ^\n  -p 80:80 ^\n  nginx\n```\n", [RUN]),
     ("```bat\nC:\\> docker run -p 80:80 nginx\n```\n", [RUN]),
     ("```console\nuser@host:~/app$ docker run -p 80:80 nginx\n```\n", [RUN]),
+    (
+        "```\nhost-A $ docker run -p 80:80 nginx\nhost-B $ docker run x\n```\n",
+        [RUN, ["docker", "run", "x"]],
+    ),
+    ("```\nbash-5.2$ docker run -p 80:80 nginx\n```\n", [RUN]),
+    # a ``$`` word inside a command is no prompt
+    ("```sh\necho $ docker run -p 80:80 nginx\n```\n", []),
     ("```console\n> docker run -p 80:80 nginx\n```\n", [RUN]),
     # a bash block with prompts is a session: the other lines are output
     (f"```bash\n$ {FENCE_RUN}\nUnable to find image 'nginx'\n$ {FENCE_RUN}\n```\n", [RUN, RUN]),
@@ -521,3 +537,130 @@ def test_any_text(text: str) -> None:
 def test_deep_or_unterminated(text: str) -> None:
     for kind in KINDS:
         _check(text, _find(text, kind))
+
+
+# ------------------------------------- every real run line, in every style of block
+
+_DOCS = ROOT.parent / "shared" / "corpus" / "docs-2"
+
+
+def _publishing_lines() -> list[str]:
+    """The real ``docker run`` lines with ``-p``/``-P`` of the pages, as shell text."""
+    found = []
+    for path in sorted(_DOCS.rglob("*.md")) if _DOCS.is_dir() else []:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for command in find_docker_commands(text, "markdown"):
+            line = text[command.start : command.end]
+            alone = list(find_docker_commands(line, "shell"))
+            if (
+                not alone
+                or [w.value for w in alone[0].words] != [w.value for w in command.words]
+                or re.search(r"[`^][ \t]*$", line, re.MULTILINE)
+            ):
+                continue  # a session's ``> `` lines, another shell's continuations
+            try:
+                container = parse_docker_run(line)
+            except PortSpecError:
+                continue
+            if container.publish or container.publish_all:
+                found.append(line)
+    return found
+
+
+_PUBLISHING = _publishing_lines()
+
+
+def _continued_with(line: str, mark: str) -> str | None:
+    """The line with ``mark`` for its continuations, if nothing else in it is shell syntax."""
+    lines = line.split("\\\n")
+    if any(c in part for part in lines for c in "\\'\"$`^%<>{}\n"):
+        return None
+    return f" {mark}\n".join(part.rstrip() for part in lines)
+
+
+def _indent(block: str, prefix: str) -> str:
+    return "".join(
+        prefix + row if row.strip() else prefix.rstrip() + row for row in block.splitlines(True)
+    )
+
+
+def _styles(line: str) -> dict[str, str]:
+    """Pages holding ``line``, one for each way a page shows a command."""
+    prompted = "$ " + line.replace("\n", "\n  ")
+    pages = {
+        "no language": f"```\n{line}\n```\n",
+        **{
+            language: f"```{language}\n{line}\n```\n" for language in ("sh", "bash", "zsh", "shell")
+        },
+        **{
+            language: f"```{language}\n{prompted}\noutput\n```\n"
+            for language in ("console", "shell-session", "terminal")
+        },
+        "root prompt": f"```console\n# {line}\n```\n",
+        "> prompt": f"```console\n> {line}\n```\n",
+        "prompt, no language": f"```\n{prompted}\n```\n",
+        "host prompt": f"```\nhost-a {prompted}\n```\n",
+        "indented block": "Run:\n\n" + _indent(line + "\n", "    "),
+        "list item": "1. Run:\n\n" + _indent(f"```bash\n{line}\n```\n", "   "),
+        "nested list item": "- a\n  - b\n\n" + _indent(f"```bash\n{line}\n```\n", "    "),
+        "block quote": _indent(f"```sh\n{line}\n```\n", "> "),
+    }
+    powershell = _continued_with(line, "`")
+    if powershell is not None:
+        pages["powershell"] = f"```powershell\n{powershell}\n```\n"
+        pages["PS> prompt"] = f"```pwsh\nPS> {powershell}\n```\n"
+        pages["ps1"] = f"```ps1\n{powershell}\n```\n"
+    cmd = _continued_with(line, "^")
+    if cmd is not None:
+        pages["cmd"] = f"```cmd\n{cmd}\n```\n"
+        pages["bat"] = f"```bat\nC:\\app> {cmd}\n```\n"
+    return pages
+
+
+@pytest.mark.skipif(not _PUBLISHING, reason=f"no pages at {_DOCS}")
+def test_every_real_run_line_is_read_in_every_style_of_block() -> None:
+    missed = []
+    styles = set()
+    for line in _PUBLISHING:
+        expected = parse_docker_run(line)
+        for style, page in _styles(line).items():
+            styles.add(style)
+            found = list(find_docker_commands(page, "markdown"))
+            words = [w.value for w in found[0].words] if len(found) == 1 else []
+            if words != [w.value for w in split_command(line)]:
+                missed.append((style, line))
+                continue
+            container, _ = read_command(page, found[0].words, found[0].unknown)
+            if (container.publish, container.publish_all) != (
+                expected.publish,
+                expected.publish_all,
+            ):
+                missed.append((style, line))
+    assert missed == []
+    assert len(_PUBLISHING) >= 150
+    assert len(styles) == 21
+
+
+@pytest.mark.skipif(not _PUBLISHING, reason=f"no pages at {_DOCS}")
+@pytest.mark.parametrize("style", ["no language", "indented block", "list item", "powershell"])
+def test_ports_lists_every_host_binding_of_a_page(tmp_path: Path, style: str) -> None:
+    pages = [_styles(line) for line in _PUBLISHING]
+    chosen = [
+        (line, page[style]) for line, page in zip(_PUBLISHING, pages, strict=True) if style in page
+    ]
+    text = "\n".join(f"Step {k}:\n\n{page}" for k, (_, page) in enumerate(chosen))
+    (tmp_path / "page.md").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "portspec", "ports", "--format", "json", str(tmp_path / "page.md")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    listed = json.loads(done.stdout)
+    expected = 0
+    for line, _ in chosen:
+        container = parse_docker_run(line)
+        expected += len(container.publish) + container.publish_all
+    assert len(listed) == expected

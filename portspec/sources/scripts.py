@@ -910,10 +910,12 @@ _MARKDOWN_DIRECTIVES = frozenset(
 )
 _CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 # A prompt that marks a command line wherever it stands: ``$ ``, ``PS> ``,
-# ``PS C:\\app> ``, ``C:\\app> ``, ``user@host:~$ ``.
+# ``PS C:\\app> ``, ``C:\\app> ``, ``user@host:~$ ``; outside a block of shell
+# (``sh``, ``bash``, ...) also a host's: ``host-a $ ``, ``bash-5.2$ ``.
 _PROMPT = re.compile(
     r"[ \t]*(?:\$|PS>|PS [^>\n]*>|[A-Za-z]:\\[^>\n]*>|[\w.-]+@[\w.-]+(?::[^$#\n]*)?[$#]) "
 )
+_HOST_PROMPT = re.compile(r"[ \t]*[\w.-]+ ?\$ ")
 # In a session block ``# `` (root) and ``> `` are prompts too.
 _SESSION_PROMPT = re.compile(r"[ \t]*(?:[#>]|PS [^>\n]*>|PS>) ")
 _CONTINUATION_PROMPT = re.compile(r"[ \t]*> ")
@@ -998,8 +1000,16 @@ def _block_lines(document: str, places: list[_Line], content: list[str]) -> list
     return lines
 
 
+def _prompt(text: str, start: int, end: int, mode: str) -> re.Match[str] | None:
+    """The prompt at the start of a line of a block read in ``mode``."""
+    found = _PROMPT.match(text, start, end)
+    if found is None and mode in ("lines", "session"):
+        found = _HOST_PROMPT.match(text, start, end)
+    return found
+
+
 def _code_block(text: str, lines: list[_Line], mode: str) -> Iterator[_View]:
-    if mode in ("script", "lines") and any(_PROMPT.match(text, a, b) for a, b, _ in lines):
+    if mode in ("script", "lines") and any(_prompt(text, a, b, mode) for a, b, _ in lines):
         mode = "session"
     if mode == "lines":
         first = next((a for a, b, _ in lines if text[a:b].strip()), None)
@@ -1016,7 +1026,7 @@ def _code_block(text: str, lines: list[_Line], mode: str) -> Iterator[_View]:
     while index < len(lines):
         start, line_end, following = lines[index]
         index += 1
-        prompt = _PROMPT.match(text, start, line_end)
+        prompt = _prompt(text, start, line_end, mode)
         if mode == "session" and prompt is None:
             prompt = _SESSION_PROMPT.match(text, start, line_end)
             if prompt is None:
