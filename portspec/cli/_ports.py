@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portspec._escape import printable
 from portspec.checks.conflicts import Conflict
@@ -34,6 +35,9 @@ from portspec.lint.rule import Context
 from portspec.lint.rules import conflicts_of
 from portspec.lint.units import Site, Unit
 from portspec.model import PortMapping
+
+if TYPE_CHECKING:
+    from portspec.cli._preflight import Holder
 
 __all__ = ["Row", "add_parser", "rows", "run", "table"]
 
@@ -118,7 +122,6 @@ def run(args: argparse.Namespace) -> int:
     held: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
     blocked = False
     if getattr(args, "running", False):
-        from portspec.cli._preflight import live_rows  # noqa: PLC0415
         from portspec.sources.host import HostError  # noqa: PLC0415
 
         try:
@@ -332,3 +335,90 @@ def _printable_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _printable_value(item) for key, item in value.items()}
     return value
+
+
+# ------------------------------------------------------------ --running
+
+
+def live_rows(
+    plan: Sequence[Unit],
+) -> tuple[list[Row], dict[tuple[str, int | None], list[tuple[str, str]]], bool]:
+    """For ``ports --running``: a row per live binding, the plan's marks, and whether one fails.
+
+    The marks are ``(code, holder)`` keyed by (unit label, index in
+    publish), as ``ports`` keys its conflicts.
+    """
+    from portspec.cli._preflight import blocked, holders_of, host_settings, read_live  # noqa: PLC0415
+
+    live = read_live(os.environ)
+    if live.sockets_skipped is not None:
+        print_to(sys.stderr, f"portspec ports: warning: {live.sockets_skipped}")
+    out: list[Row] = []
+    for holder in holders_of(live):
+        out.extend(_holder_rows(holder))
+    marks: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
+    found = blocked(plan, holders_of(live, plan), host_settings(live))
+    for item in found:
+        for holder, _, _ in item.by:
+            marks.setdefault((item.unit.label, item.index), []).append((item.code, _short(holder)))
+    return out, marks, any(item.certain for item in found)
+
+
+def _short(holder: Holder) -> str:
+    if holder.running is not None:
+        return f"container {printable(holder.running.name)} (running)"
+    if holder.pid is None:
+        return "a process (listening)"
+    return f"pid {holder.pid} (listening)"
+
+
+def _holder_rows(holder: Holder) -> list[Row]:
+    out: list[Row] = []
+    running = holder.running
+    if running is not None:
+        who = printable(running.name)
+        where = "running" + (
+            "" if running.project is None else f" (project {printable(running.project)})"
+        )
+        details: dict[str, Any] = {
+            "live": "container",
+            "id": running.id,
+            "name": running.name,
+            "project": running.project,
+            "service": running.service,
+            "started": None if running.started is None else running.started.isoformat(),
+        }
+    else:
+        who = "(process)" if holder.pid is None else f"pid {holder.pid}"
+        if holder.program is not None:
+            who += f" {printable(holder.program)}"
+        where = "listening"
+        details = {"live": "process", "pid": holder.pid, "program": holder.program}
+    for index, mapping in enumerate(holder.container.publish):
+        if index in holder.derived or mapping.host is None or mapping.host_ip is None:
+            continue
+        address = str(mapping.host_ip)
+        protocol = str(mapping.protocol)
+        port = str(mapping.host)
+        target = str(mapping.container) if running is not None else "-"
+        out.append(
+            Row(
+                address,
+                port,
+                protocol,
+                who,
+                target,
+                where,
+                "",
+                key=(protocol, (0, mapping.host.start, mapping.host.end), True, address, who, "~"),
+                details={
+                    "host_ip": address,
+                    "host_port": {"start": mapping.host.start, "end": mapping.host.end},
+                    "container_port": None
+                    if running is None
+                    else {"start": mapping.container.start, "end": mapping.container.end},
+                    **details,
+                },
+            )
+        )
+    return out

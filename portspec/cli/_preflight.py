@@ -39,7 +39,6 @@ from portspec.model import Container, PortMapping
 
 if TYPE_CHECKING:
     from portspec.checks.conflicts import Conflict, HostSettings
-    from portspec.cli._ports import Row
     from portspec.lint.diagnostic import Diagnostic
     from portspec.lint.engine import LintResult, Source
     from portspec.lint.units import Unit
@@ -53,7 +52,7 @@ __all__ = [
     "blocked",
     "describe_age",
     "holders_of",
-    "live_rows",
+    "host_settings",
     "read_live",
     "run",
 ]
@@ -409,94 +408,8 @@ def diagnostics(found: Sequence[Blocked], now: datetime | None = None) -> list[D
     return out
 
 
-# ------------------------------------------------------------------ ports
-
-
-def live_rows(
-    plan: Sequence[Unit],
-) -> tuple[list[Row], dict[tuple[str, int | None], list[tuple[str, str]]], bool]:
-    """For ``ports --running``: a row per live binding, the plan's marks, and whether one fails.
-
-    The marks are ``(code, holder)`` keyed by (unit label, index in
-    publish), as ``ports`` keys its conflicts.
-    """
-    live = read_live(os.environ)
-    if live.sockets_skipped is not None:
-        print_to(sys.stderr, f"portspec ports: warning: {live.sockets_skipped}")
-    out: list[Row] = []
-    for holder in holders_of(live):
-        out.extend(_holder_rows(holder))
-    marks: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
-    found = blocked(plan, holders_of(live, plan), _host_settings(live))
-    for item in found:
-        for holder, _, _ in item.by:
-            marks.setdefault((item.unit.label, item.index), []).append((item.code, _short(holder)))
-    return out, marks, any(item.certain for item in found)
-
-
-def _short(holder: Holder) -> str:
-    if holder.running is not None:
-        return f"container {printable(holder.running.name)} (running)"
-    if holder.pid is None:
-        return "a process (listening)"
-    return f"pid {holder.pid} (listening)"
-
-
-def _holder_rows(holder: Holder) -> list[Row]:
-    from portspec.cli._ports import Row  # noqa: PLC0415
-
-    out: list[Row] = []
-    running = holder.running
-    if running is not None:
-        who = printable(running.name)
-        where = "running" + (
-            "" if running.project is None else f" (project {printable(running.project)})"
-        )
-        details: dict[str, Any] = {
-            "live": "container",
-            "id": running.id,
-            "name": running.name,
-            "project": running.project,
-            "service": running.service,
-            "started": None if running.started is None else running.started.isoformat(),
-        }
-    else:
-        who = "(process)" if holder.pid is None else f"pid {holder.pid}"
-        if holder.program is not None:
-            who += f" {printable(holder.program)}"
-        where = "listening"
-        details = {"live": "process", "pid": holder.pid, "program": holder.program}
-    for index, mapping in enumerate(holder.container.publish):
-        if index in holder.derived or mapping.host is None or mapping.host_ip is None:
-            continue
-        address = str(mapping.host_ip)
-        protocol = str(mapping.protocol)
-        port = str(mapping.host)
-        target = str(mapping.container) if running is not None else "-"
-        out.append(
-            Row(
-                address,
-                port,
-                protocol,
-                who,
-                target,
-                where,
-                "",
-                key=(protocol, (0, mapping.host.start, mapping.host.end), True, address, who, "~"),
-                details={
-                    "host_ip": address,
-                    "host_port": {"start": mapping.host.start, "end": mapping.host.end},
-                    "container_port": None
-                    if running is None
-                    else {"start": mapping.container.start, "end": mapping.container.end},
-                    **details,
-                },
-            )
-        )
-    return out
-
-
-def _host_settings(live: Live) -> HostSettings:
+def host_settings(live: Live) -> HostSettings:
+    """What the live host says of itself: its ephemeral range, when the daemon is local."""
     from portspec.checks.conflicts import HostSettings  # noqa: PLC0415
 
     ephemeral = ephemeral_range() if live.endpoint is not None and live.endpoint.local else None
@@ -608,7 +521,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if live.sockets_skipped is not None and args.sockets:
         print_to(sys.stderr, f"portspec preflight: warning: {live.sockets_skipped}")
-    found = diagnostics(blocked(units, holders_of(live, units), _host_settings(live)))
+    found = diagnostics(blocked(units, holders_of(live, units), host_settings(live)))
     # What kept a file from being read comes first, as lint reports it.
     problems = [d for d in result.diagnostics if d.code < "PS100" and d.severity >= Severity.ERROR]
     report = sorted([*problems, *found], key=lambda d: d.sort_key())
