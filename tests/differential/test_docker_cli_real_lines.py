@@ -1,0 +1,57 @@
+"""Every real ``docker run`` line of the corpora: lint reports an error where docker refuses.
+
+Each line of ``tests/test_argv.py``'s corpus lines is split by portspec's
+shell reader (itself checked against bash there) and run by the real docker
+CLI against the fake Engine, with ``-t`` left out (no terminal here). A line
+lint gives an error (PS0xx, PS2xx: what one command line says, not what it
+meets) must be refused by docker; a line docker refuses for its ports,
+links or networks must have one. The refusals portspec does not report by
+design are named: an image reference it keeps as text (``<version>``,
+``{{ tag }}``, ``[OPTIONS]`` of a synopsis), a file read when the command
+runs (``--env-file``), a missing image, and flags the fake Engine does not
+answer for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from portspec import PortSpecError
+from portspec.lint import Severity, lint_text
+from portspec.sources.scripts import split_command
+from tests.differential._engine import DockerCLI, run_label
+from tests.test_argv import _LINES
+
+_NOT_PORTS = re.compile(
+    r"invalid reference format|repository name must be lowercase|no such file or directory"
+    r"|requires at least 1 argument|unknown server OS"
+)
+_TERMINAL = {"-it": "-i", "-ti": "-i", "-t": "-i", "--tty": "-i"}
+
+
+def test_lint_errors_where_docker_refuses_a_real_line(docker_cli: DockerCLI) -> None:
+    wrong = []
+    refused = 0
+    for key, (where, line) in enumerate(_LINES):
+        try:
+            split = split_command(line)
+        except PortSpecError:
+            continue  # a quote left open: the shell too refuses the line
+        words = [_TERMINAL.get(word.value, word.value) for word in split]
+        words = words[1:] if words[0] == "sudo" else words
+        at = words.index("run") + 1
+        result = docker_cli.command(
+            [*words[1:at], run_label(str(key)), *words[at:]], str(key), starts=True
+        )
+        errors = [
+            finding.code
+            for finding in lint_text(line, "run.sh", "shell")
+            if finding.severity is Severity.ERROR and finding.code[2] in "02"
+        ]
+        refused += not result.accepted
+        if result.accepted and errors:
+            wrong.append((where, "accepted by docker", errors))
+        elif not result.accepted and not errors and not _NOT_PORTS.search(result.stderr):
+            wrong.append((where, result.stderr.strip(), errors))
+    assert wrong == []
+    assert refused >= 5
