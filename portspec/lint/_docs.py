@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from portspec.codes import FAMILIES
 from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic
 from portspec.lint.discover import classify
@@ -30,15 +31,6 @@ COMMAND = "python -m portspec.lint._docs docs/rules"
 # The examples read no variable of the machine: PS_EXAMPLE_SET is set, nothing else.
 _ENV = {"PS_EXAMPLE_SET": "1"}
 _PAGE_NAME = re.compile(r"PS[0-9]{3}\.md")
-_FAMILIES = {
-    "0": ("PS0xx: the text does not read", "Docker or Compose would refuse the input itself."),
-    "1": ("PS1xx: conflicts", "Bindings and links that clash across the containers of a run."),
-    "2": (
-        "PS2xx: Docker accepts it, but it will not do what it says",
-        "Valid input that Docker ignores, discards or refuses later.",
-    ),
-    "3": ("PS3xx: security and practice", "Working input that is risky or fragile."),
-}
 _LANGUAGES: dict[Kind, str] = {
     "compose": "yaml",
     "shell": "sh",
@@ -226,7 +218,7 @@ def index_page() -> str:
     for rule in all_rules():
         if rule.code[2] != family:
             family = rule.code[2]
-            title, blurb = _FAMILIES.get(family, (f"PS{family}xx", ""))
+            title, blurb = FAMILIES.get(family, (f"PS{family}xx", ""))
             lines += ["", f"## {title}", ""]
             if blurb:
                 lines += [blurb, ""]

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from portspec.codes import Severity
 
 if TYPE_CHECKING:
     from portspec.model import PortMapping
 
 __all__ = ["Diagnostic", "Edit", "Fix", "Severity"]
-
-
-class Severity(enum.IntEnum):
-    """How much a finding matters; ``--fail-on`` compares by this order."""
-
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
-
-    def __str__(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        """``"error"``, ``"warning"`` or ``"info"``, in any case.
-
-        >>> Severity.parse("Warning")
-        <Severity.WARNING: 2>
-        """
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            names = ", ".join(str(s) for s in cls)
-            raise ValueError(f"unknown severity {text!r}: expected one of {names}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from portspec import codes
 from portspec.checks.conflicts import HostSettings
 from portspec.lint.diagnostic import Fix, Severity
 from portspec.lint.units import Entry, Site, Unit
@@ -102,8 +103,11 @@ class Finding:
 class Rule:
     """Base of every rule; subclasses set the class variables and write a docstring.
 
-    A rule overrides the hooks it needs: one value at a time (``mapping``,
-    ``expose``, ``link``), one container (``unit``) or the whole set (``units``).
+    ``code`` names the rule's entry in ``portspec/codes.py``, which gives the
+    ``name`` and ``severity`` a rule does not set itself (the catalogue's
+    rules agree with that table, which a test checks). A rule overrides the
+    hooks it needs: one value at a time (``mapping``, ``expose``, ``link``),
+    one container (``unit``) or the whole set (``units``).
     """
 
     code: ClassVar[str]
@@ -116,10 +120,21 @@ class Rule:
     #: Whether some findings carry a fix.
     fixable: ClassVar[bool] = False
 
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        entry = codes.by_code(vars(cls).get("code", ""))
+        if entry is None:
+            return
+        for attribute in ("name", "severity"):
+            if attribute not in vars(cls):
+                setattr(cls, attribute, getattr(entry, attribute))
+
     @classmethod
     def summary(cls) -> str:
-        """The one-line summary: the first line of the docstring."""
-        return _doc(cls).partition("\n")[0].strip()
+        """The one-line summary: the docstring's first line, else the code's summary."""
+        first = _doc(cls).partition("\n")[0].strip()
+        entry = codes.by_code(cls.code)
+        return entry.summary if not first and entry is not None else first
 
     @classmethod
     def why(cls) -> str:
