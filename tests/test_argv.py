@@ -17,6 +17,7 @@ from portspec import (
     parse_expose,
     parse_publish,
 )
+from portspec.sources.argv import read_command
 from portspec.sources.scripts import find_docker_commands, split_command
 from tests.paths import CORPUS, CORPUS2, ROOT
 
@@ -376,3 +377,43 @@ def test_text_reads_as_bash_splits_it_on_every_real_run_line(tmp_path: Path) -> 
             differ.append((where, line, _reading(line), _reading(argv)))
     assert differ == []
     assert compared >= 200, compared
+
+
+# A value with expansions is checked where it can be: refused whatever they hold.
+UNKNOWN_PARTS: list[tuple[str, str | None, str]] = [
+    ("-p localhost:$PORT:80", "--publish: invalid host address 'localhost'", "localhost"),
+    ("-p <port>:99999", "--publish: invalid container port 99999", "99999"),
+    ("-p ${HOST}:8080:80/tcpp", "--publish: invalid protocol", "tcpp"),
+    ("--expose 70000/$PROTO", "--expose: invalid exposed port 70000", "70000"),
+    # accepted for some value of the expansion: not checked
+    ("-p $PORT:80", None, ""),
+    ("-p $IP:8080:80", None, ""),
+    ("-p 8080:80/$PROTO", None, ""),
+    ("-p <host-port>:<container-port>", None, ""),
+    ("-p ${PORTS}", None, ""),
+    ("-p %%PORT%%:80", None, ""),
+    ("-p {{ .Port }}:80", None, ""),
+    ("-p [$IPV6]:8080:80", None, ""),
+    ("--link $DB:db", None, ""),
+    ("--link %%DB%%", None, ""),
+    ("--expose $PORT", None, ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("flags", "message", "caret"), UNKNOWN_PARTS, ids=[r[0] for r in UNKNOWN_PARTS]
+)
+def test_unknown_values_are_checked_where_they_can_be(
+    flags: str, message: str | None, caret: str
+) -> None:
+    text = f"docker run {flags} nginx"
+    [command] = find_docker_commands(text, "shell")
+    if message is None:
+        _, sites = read_command(text, command.words, command.unknown)
+        assert [flag for flag, _ in sites.unknown] != []
+        return
+    with pytest.raises(PortSpecError) as info:
+        read_command(text, command.words, command.unknown)
+    assert info.value.message.startswith(message)
+    assert info.value.span is not None
+    assert text[info.value.span[0] : info.value.span[1]] == caret

@@ -10,6 +10,8 @@ container's command, never flags. The flags themselves are data, in
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -294,6 +296,11 @@ class _CommandLine:
         word, offset = where
         site = (word.start + offset, word.end) if word.plain else (word.start, word.end)
         if word.start in self.unknown_starts and name in _UNKNOWABLE:
+            refused = _refused_whatever_it_holds(name, value)
+            if refused is not None:
+                message, (start, end) = refused
+                span = (site[0] + start, site[0] + end) if word.plain else site
+                raise CommandError(f"--{name}: {message}", self.text, span, flag=name)
             self.unknown_sites.append((name, site))
             return
         if name in self.sites:
@@ -352,6 +359,62 @@ class _CommandLine:
             start, end = error.span
             span = (word.start + offset + start, word.start + offset + max(end, start + 1))
         return CommandError(f"--{name}: {error.message}", self.text, span, flag=name)
+
+
+# The expansions of a value portspec cannot know (as the shell reader keeps
+# their text), and values to try in their place: each kind of field of a
+# mapping, a link or an exposed port, and none.
+_EXPANSION = re.compile(
+    r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]|`[^`]*`"
+    r"|<[A-Za-z_][^<>]*>|\{\{.*?\}\}|%%?[A-Za-z_][A-Za-z0-9_]*%%?"
+)
+_STAND_INS = ("80", "8080-8081", "127.0.0.1", "[::1]", "tcp", "", "80:80", "db")
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "publish": parse_publish,
+    "expose": parse_expose,
+    "link": parse_link,
+}
+
+
+def _refused_whatever_it_holds(name: str, value: str) -> tuple[str, Offsets] | None:
+    """Why Docker refuses ``value`` whatever its expansions hold, if it does.
+
+    ``localhost:$PORT:80`` is refused for its host address, and
+    ``<port>:99999`` for its container port, whatever is put in place of the
+    expansion; the error is the one at a place of the value's own text
+    (offsets into ``value``). None when some value is accepted, or the
+    expansions cannot be told apart.
+    """
+    parser = _PARSERS.get(name)
+    parts = list(_EXPANSION.finditer(value))
+    if parser is None or not parts or len(parts) > 3:
+        return None
+    found: tuple[str, Offsets] | None = None
+    for stand_ins in itertools.product(_STAND_INS, repeat=len(parts)):
+        # The text with stand-ins, and where each piece of the value's own text went.
+        pieces, known, at, length = [], [], 0, 0
+        for part, stand_in in zip(parts, stand_ins, strict=True):
+            own = value[at : part.start()]
+            known.append((length, length + len(own), at))
+            pieces += [own, stand_in]
+            length += len(own) + len(stand_in)
+            at = part.end()
+        known.append((length, length + len(value) - at, at))
+        pieces.append(value[at:])
+        text = "".join(pieces)
+        try:
+            parser(text)
+        except PortSpecError as error:
+            if found is None and error.span is not None:
+                start, end = error.span
+                for first, last, origin in known:
+                    if first <= start and end <= last and start < end:
+                        message = error.message.replace(repr(text), repr(value))
+                        found = (message, (origin + start - first, origin + end - first))
+                        break
+            continue
+        return None
+    return found
 
 
 def _value(kind: str | None, name: str, value: str, line: _CommandLine, word: Word) -> str:

@@ -14,13 +14,15 @@ answer for.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from portspec import PortSpecError
 from portspec.lint import Severity, lint_text
+from portspec.sources.argv import _EXPANSION, _STAND_INS
 from portspec.sources.scripts import split_command
 from tests.differential._engine import DockerCLI, run_label
-from tests.test_argv import _LINES
+from tests.test_argv import _LINES, UNKNOWN_PARTS
 
 _NOT_PORTS = re.compile(
     r"invalid reference format|repository name must be lowercase|no such file or directory"
@@ -55,3 +57,20 @@ def test_lint_errors_where_docker_refuses_a_real_line(docker_cli: DockerCLI) -> 
             wrong.append((where, result.stderr.strip(), errors))
     assert wrong == []
     assert refused >= 5
+
+
+def _substituted(value: str, stand_ins: tuple[str, ...]) -> str:
+    held = iter(stand_ins)
+    return _EXPANSION.sub(lambda _: next(held), value)
+
+
+def test_a_value_refused_whatever_its_expansions_hold(docker_cli: DockerCLI) -> None:
+    """Where lint reports a value with expansions, docker refuses every stand-in for them."""
+    for flags, message, _ in UNKNOWN_PARTS:
+        flag, value = flags.split(" ", 1)
+        parts = list(_EXPANSION.finditer(value))
+        combinations = itertools.product(_STAND_INS, repeat=len(parts))
+        tried = [_substituted(value, held) for held in combinations]
+        results = docker_cli.create_each([[flag, text] for text in tried])
+        accepted = [text for text, result in zip(tried, results, strict=True) if result.accepted]
+        assert (accepted == []) == (message is not None), (flags, accepted)
