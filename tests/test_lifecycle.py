@@ -247,6 +247,19 @@ COMPOSE = "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"
         ("docker compose -f compose.yaml stop\ndocker run -d -p 8080:80 x\n", []),
         # another file's project is not this one
         ("docker compose -f other.yaml up -d\ndocker compose -f other.yaml down\n", []),
+        # the file named or found in its folder: one project
+        (
+            "docker compose -f compose.yaml up -d\ndocker compose kill\n"
+            "docker run -d -p 8080:80 x\n",
+            [],
+        ),
+        (
+            "docker compose -f ./compose.yaml up -d\ndocker run -d -p 8080:80 x\n",
+            [("PS101", "run.sh")],
+        ),
+        # the project brought up while the script's container runs: its service is refused
+        ("docker run -d -p 8080:80 x\ndocker compose up -d\n", [("PS101", "compose.yaml")]),
+        ("docker run -d --name web -p 8080:80 x\ndocker rm -f web\ndocker compose up -d\n", []),
     ],
 )
 def test_compose_in_a_script(tmp_path: Path, script: str, expected: list[tuple[str, str]]) -> None:

@@ -249,6 +249,9 @@ _COMPOSE_VALUE_OPTIONS = frozenset(
     {"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file"}
     | {"--profile", "--ansi", "--progress", "--parallel", "-H", "--host", "-c", "--context"}
 )
+_DEFAULT_FILES = frozenset(
+    {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
+)
 _COMPOSE_VERBS = frozenset({"up", "down", "start", "stop", "kill", "restart", "rm"})
 
 
@@ -256,7 +259,9 @@ def event_of(command: Command, step: int, folder: str) -> Event | None:
     """The event of a docker command other than run/create; None if it changes nothing known.
 
     ``folder`` is the script's folder, where ``docker compose`` finds its file.
-    A compose project is named ``file:PATH`` (``-f``) or ``dir:FOLDER``.
+    A compose project is named ``dir:FOLDER`` for the file ``docker compose``
+    finds in a folder (``compose.yaml``, ..., named with ``-f`` or not), else
+    ``file:PATH`` (``-f other.yaml``).
     """
     values = [word.value for word in command.words]
     unknown = command.unknown
@@ -314,8 +319,12 @@ def _compose_event(
     if verb == "rm" and not any(v in ("-f", "--force", "-s", "--stop") for v in rest):
         return None
     verb = "down" if verb in ("rm", "kill") else verb
-    if files:
-        project = "file:" + os.path.normpath(os.path.join(folder, files[0]))
+    path = os.path.normpath(os.path.join(folder, files[0])) if files else ""
+    if files and os.path.basename(path) not in _DEFAULT_FILES:
+        project = "file:" + path
     else:
-        project = "dir:" + os.path.normpath(folder or ".")
+        # The file ``docker compose`` finds in its folder: the same project
+        # whether it is named with -f or found.
+        where = os.path.dirname(path) if files else os.path.normpath(folder or ".")
+        project = "dir:" + (where or ".")
     return Compose(step, project, verb, detach)

@@ -384,6 +384,8 @@ class _ConflictRule(Rule):
             here, there = conflict.second, conflict.first
             if self.code == "PS104" and not _fixed(here.mapping):
                 here, there = there, here  # the fixed binding is the one at risk
+            elif _started_first(by_label[here.label], by_label[there.label]):
+                here, there = there, here  # Docker refuses the one a script starts later
             unit = by_label[here.label]
             other = by_label[there.label]
             site = _side_site(unit, here.index)
@@ -399,6 +401,30 @@ class _ConflictRule(Rule):
                 f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where}"
                 f" is also bound by {whom}{place}",
             )
+
+
+def _spans(unit: Unit) -> dict[str, list[tuple[int, int]]]:
+    """The steps during which a unit runs, by the script that runs it."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    if unit.session is not None and unit.running:
+        spans[unit.session] = list(unit.running)
+    for session, start, end in unit.windows:
+        spans.setdefault(session, []).append((start, end))
+    return spans
+
+
+def _started_first(a: Unit, b: Unit) -> bool:
+    """Whether a script that runs both starts ``a`` first, and ``b`` while ``a`` runs.
+
+    Then ``b`` is the one Docker refuses, and the one to report.
+    """
+    theirs = _spans(b)
+    for session, mine in _spans(a).items():
+        for x, y in mine:
+            for v, w in theirs.get(session, ()):
+                if x < w and v < y:
+                    return x < v
+    return False
 
 
 def _fixed(mapping: PortMapping | None) -> bool:

