@@ -75,6 +75,17 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     lint.add_argument(
         "--diff", action="store_true", help="print the fixes as a diff; write nothing"
     )
+    lint.add_argument(
+        "--project-directory",
+        metavar="DIR",
+        help="the folder compose files may name files in (default: each first file's folder)",
+    )
+    lint.add_argument(
+        "--allow-outside",
+        action="store_true",
+        default=None,
+        help="read files compose files name outside their project folder",
+    )
     lint.add_argument("--config", metavar="FILE", help="use this configuration file")
     lint.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     lint.add_argument(
@@ -193,6 +204,7 @@ def _config(args: argparse.Namespace, start: Path) -> Config:
             fail_on=None if args.fail_on is None else Severity.parse(args.fail_on),
             docker_version=version,
             respect_gitignore=getattr(args, "respect_gitignore", None),
+            allow_outside=getattr(args, "allow_outside", None),
             extend_exclude=tuple(getattr(args, "exclude", ())),
         )
     except FileNotFoundError as error:
@@ -276,7 +288,16 @@ def _lint_and_report(args: argparse.Namespace, config: Config, sources: list[Sou
         rule = _rule_default(code)
         return config.enabled(code, default=rule, path=path)
 
-    result = lint(sources, ctx=ctx, enabled=enabled, per_file=getattr(args, "per_file", False))
+    project_directory = getattr(args, "project_directory", None)
+    result = lint(
+        sources,
+        ctx=ctx,
+        enabled=enabled,
+        per_file=getattr(args, "per_file", False),
+        allow_outside=config.allow_outside,
+        project_directory=None if project_directory is None else Path(project_directory),
+        max_file_size=config.max_file_size,
+    )
     diagnostics = result.diagnostics
     refused = False
     if getattr(args, "fix", False) or getattr(args, "diff", False):

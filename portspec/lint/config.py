@@ -88,6 +88,10 @@ class Config:
     markdown_one_session: bool = False
     #: Compose profiles enabled, as ``--profile`` (``*``: all); None: every single choice.
     profiles: tuple[str, ...] | None = None
+    #: Read files a compose file names outside its project folder (``extends``, ``include``...).
+    allow_outside: bool = False
+    #: The most bytes read from any one file.
+    max_file_size: int = 32 * 1024 * 1024
     #: The folder the per-file-ignores globs are relative to (the config file's folder).
     root: Path | None = None
     #: The file the settings came from.
@@ -414,6 +418,8 @@ _READERS: dict[str, Callable[[object], object]] = {
     "quote-all-ports": _boolean,
     "markdown-one-session": _boolean,
     "profiles": lambda value: _strings(value, "compose profile names"),
+    "allow-outside": _boolean,
+    "max-file-size": _large_range,
 }
 
 
@@ -435,6 +441,7 @@ def merge_cli(
     exclude: Sequence[str] | None = None,
     extend_exclude: Sequence[str] | None = None,
     respect_gitignore: bool | None = None,
+    allow_outside: bool | None = None,
 ) -> Config:
     """The file's settings overridden by command-line options, as ruff layers them.
 
@@ -501,4 +508,5 @@ def merge_cli(
         respect_gitignore=(
             config.respect_gitignore if respect_gitignore is None else respect_gitignore
         ),
+        allow_outside=config.allow_outside if allow_outside is None else allow_outside,
     )

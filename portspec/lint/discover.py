@@ -1,7 +1,9 @@
 """Which files to lint: the paths named on the command line and the files found under folders.
 
 A file named explicitly is always linted. Folders are walked without
-following symlinked folders, skipping the built-in excludes (``.git``,
+following symlinked folders; a symlinked file found by the walk is linted
+only when it resolves inside the folder walked (name it to lint it anyway).
+The walk skips the built-in excludes (``.git``,
 ``node_modules``, ...), the configured ones and, unless told otherwise, what
 ``.gitignore`` files (at every level, as git reads them) and
 ``.git/info/exclude`` ignore. A file is kept when its name, or for YAML and
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from portspec._files import read_regular
+from portspec._files import inside, read_regular
 
 __all__ = ["DEFAULT_EXCLUDE", "HEAD_SIZE", "Input", "Kind", "classify", "discover"]
 
@@ -294,8 +296,7 @@ def _posix(path: str) -> str:
     return path if os.sep == "/" else path.replace(os.sep, "/")
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(os.path.join(folder, ""))
+_inside = inside
 
 
 def _repository_ignores(folder: str, notes: list[str]) -> _Ignores:
@@ -438,8 +439,17 @@ def _walk(
                 kind = None if head is None else classify(Path(path), head)
             if kind is not None:
                 below = path[top_prefix:]
-                real = None if entry.is_symlink() else real_top + below
-                keep(path, kind, _join_display(top_display, below), real)
+                shown = _join_display(top_display, below)
+                real = real_top + below
+                if entry.is_symlink():
+                    real = os.path.realpath(path)
+                    if not _inside(real, real_top[:-1]):
+                        notes.append(
+                            f"skipped {shown}: a symlink to a file outside {top_display}"
+                            " (name it to lint it)"
+                        )
+                        continue
+                keep(path, kind, shown, real)
 
 
 def _join_display(top_display: str, relative: str) -> str:

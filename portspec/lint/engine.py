@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portspec._files import decode
+from portspec._files import DEFAULT_LIMIT, Reader, decode, read_regular
 from portspec._parse import parse_expose
 from portspec.errors import PortSpecError
 from portspec.lint.catalogue import all_rules
@@ -93,9 +93,19 @@ def lint(
     enabled: Callable[[str, str], bool] = default_enabled,
     per_file: bool = False,
     env: Mapping[str, str] | None = None,
+    allow_outside: bool = False,
+    project_directory: Path | None = None,
+    max_file_size: int = DEFAULT_LIMIT,
 ) -> LintResult:
-    """Lint ``sources`` together; ``enabled(code, path)`` says which rules report where."""
+    """Lint ``sources`` together; ``enabled(code, path)`` says which rules report where.
+
+    A file a compose file names (``extends.file``, ``include``, ``env_file``,
+    ``.env``) is read only inside its project folder (``project_directory``,
+    else the folder of the project's first file), unless ``allow_outside``;
+    no file over ``max_file_size`` bytes is read.
+    """
     run = _Run(ctx, enabled, dict(os.environ) if env is None else dict(env))
+    run.files = (allow_outside, project_directory, max_file_size)
     for group in _groups(sources):
         run.read(group)
     run.finish()
@@ -184,6 +194,10 @@ class _Run:
         self.rules = {rule.code: rule for rule in all_rules()}
         #: (compose project, session, start, end): scripts bringing a project up.
         self.windows: list[tuple[str, str, int, int]] = []
+        #: Reading outside the project folder, the project folder, the size cap.
+        self.files: tuple[bool, Path | None, int] = (False, None, DEFAULT_LIMIT)
+        #: Every file's bytes as read, once, by resolved path.
+        self.read_bytes: dict[str, bytes] = {}
 
     # ------------------------------------------------------------ output
 
@@ -240,7 +254,7 @@ class _Run:
         if text is None:
             assert source.path is not None
             try:
-                data = source.path.read_bytes()
+                data = read_regular(source.path, limit=self.files[2])
             except OSError as error:
                 document = Document(source.display, "", source.kind)
                 self.result.documents[source.display] = document
@@ -274,15 +288,20 @@ class _Run:
 
         first = group[0]
         by_path: dict[str | None, Document] = {}
+        allow_outside, project_directory, limit = self.files
+        folder = project_directory or (first.path.parent if first.path else Path.cwd())
+        reader = Reader(None if allow_outside else folder, limit=limit, cache=self.read_bytes)
         if first.path is not None:
             for source, document in zip(group, documents, strict=True):
                 assert source.path is not None
                 by_path[str(source.path)] = document
+                # The loader reads the very text the findings and fixes point into.
+                reader.keep(source.path, document.text)
             files = [s.path for s in group[1:] if s.path]
-            loaded = _Loader(first.path, self.env, files, **self.loading()).run()
+            loaded = _Loader(first.path, self.env, files, reader=reader, **self.loading()).run()
         else:
             by_path[None] = documents[0]
-            loaded = _Loader(documents[0].text, self.env, (), **self.loading()).run()
+            loaded = _Loader(documents[0].text, self.env, (), reader=reader, **self.loading()).run()
         project, problems = loaded
         item_spans = (
             {(s.path, s.start, s.end) for s in project.locations.values()} if project else set()
@@ -315,10 +334,9 @@ class _Run:
     def extra_document(self, path: str) -> Document | None:
         if path in self.result.documents:
             return self.result.documents[path]
-        try:
-            text = _decode(Path(path).read_bytes())
-        except OSError:
-            return None
+        # Only a file the loader read is shown, as it read it: nothing else is opened.
+        data = self.read_bytes.get(os.path.realpath(path))
+        text = None if data is None else _decode(data)
         if text is None:
             return None
         document = Document(path, text, "compose")

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from portspec._files import DEFAULT_LIMIT, Outside, Reader
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec.errors import PortSpecError
 from portspec.model import (
@@ -63,6 +64,7 @@ __all__ = [
     "iter_compose_problems",
     "load_compose",
     "override_of",
+    "project_folder",
 ]
 
 #: The code of a problem Compose refuses the file for, where no finer code fits.
@@ -246,6 +248,9 @@ def load_compose(
     env: AbcMapping[str, str] | None = None,
     files: AbcSequence[str | Path] = (),
     profiles: AbcSequence[str] | None = None,
+    allow_outside: bool = True,
+    project_directory: str | Path | None = None,
+    max_file_size: int = DEFAULT_LIMIT,
 ) -> Project:
     """Read a compose file (a ``Path``, or YAML text) and its overrides as ``docker compose`` does.
 
@@ -261,8 +266,19 @@ def load_compose(
     of no enabled profile are left out, as ``docker compose config`` leaves
     them. A file Compose would refuse raises ``ComposeError`` (a
     ``PortSpecError``) listing every problem.
+
+    Every file is read only if it is a regular file of at most
+    ``max_file_size`` bytes (a FIFO, a device or a huge file is a problem, not
+    a hang). Like ``docker compose``, files named by the project
+    (``extends.file``, ``include``, ``env_file``, ``.env``) are read wherever
+    they are; with ``allow_outside=False`` only those inside the project folder
+    are (``project_directory``, else the first file's folder, else the working
+    folder), symlinks resolved, and any other is a problem naming its path.
+    Pass ``allow_outside=False`` for files you did not write yourself.
     """
-    result = _Loader(source, env, files, profiles, require_image=isinstance(source, Path)).run()
+    reader = _reader(source, allow_outside, project_directory, max_file_size)
+    require = isinstance(source, Path)
+    result = _Loader(source, env, files, profiles, require_image=require, reader=reader).run()
     errors = [p for p in result[1] if p.severity == "error"]
     if errors or result[0] is None:
         raise ComposeError(errors)
@@ -301,13 +317,45 @@ def iter_compose_problems(
     env: AbcMapping[str, str] | None = None,
     files: AbcSequence[str | Path] = (),
     profiles: AbcSequence[str] | None = None,
+    allow_outside: bool = True,
+    project_directory: str | Path | None = None,
+    max_file_size: int = DEFAULT_LIMIT,
 ) -> Iterator[ComposeProblem]:
     """Every problem of a compose project, errors and warnings, without stopping at the first.
+
+    The files are read as :func:`load_compose` reads them.
 
     >>> [p.message for p in iter_compose_problems("services: {web: {ports: ['${P}:80']}}", env={})]
     ['variable P is not set: Compose substitutes an empty string']
     """
-    yield from _Loader(source, env, files, profiles).run()[1]
+    reader = _reader(source, allow_outside, project_directory, max_file_size)
+    yield from _Loader(source, env, files, profiles, reader=reader).run()[1]
+
+
+def project_folder(source: str | Path, project_directory: str | Path | None = None) -> Path:
+    """The folder a project's own files are in: ``project_directory``, else the first file's."""
+    if project_directory is not None:
+        return Path(project_directory)
+    return source.parent if isinstance(source, Path) else Path.cwd()
+
+
+def _reader(
+    source: str | Path,
+    allow_outside: bool,
+    project_directory: str | Path | None,
+    max_file_size: int,
+) -> Reader:
+    for name, value in (("allow_outside", allow_outside),):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    if isinstance(max_file_size, bool) or not isinstance(max_file_size, int):
+        raise TypeError(f"max_file_size must be an int, not {type(max_file_size).__name__}")
+    if project_directory is not None and not isinstance(project_directory, (str, Path)):
+        raise TypeError(
+            f"project_directory must be a str or a Path, not {type(project_directory).__name__}"
+        )
+    root = None if allow_outside else project_folder(source, project_directory)
+    return Reader(root, limit=max_file_size)
 
 
 # ------------------------------------------------------------------ loading
@@ -362,9 +410,12 @@ class _Loader:
         every_profile: bool = False,
         keep_going: bool = False,
         require_image: bool = False,
+        reader: Reader | None = None,
     ) -> None:
         self.source = source
         self.files = files
+        # Compose reads files wherever they are; a caller may confine it.
+        self.reader = Reader(None) if reader is None else reader
         self.problems: list[ComposeProblem] = []
         self.value = _Values()
         self.documents: list[Mapping] = []
@@ -379,9 +430,10 @@ class _Loader:
             self.workdir = source.parent
             self.name = _project_name(folder.name)
             candidate = folder / ".env"
-            if candidate.is_file():
-                # Compose reads the bytes as they are (see parse_dotenv)
-                dotenv.append(candidate.read_bytes())
+            # Compose reads the bytes as they are (see parse_dotenv)
+            data = self.named_file(candidate, ".env", Span(0, 0, path=str(source)))
+            if data is not None:
+                dotenv.append(data)
                 paths.append(str(candidate))
         self.dotenv = (dotenv, paths)
         self.environ = environ
@@ -399,6 +451,32 @@ class _Loader:
 
     def error(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
         self.problems.append(ComposeProblem(code, message, span))
+
+    def named_file(
+        self, path: Path, what: str, span: Span, missing: str = "", written: str | None = None
+    ) -> bytes | None:
+        """The bytes of a file the project names, or None with the reason reported at ``span``.
+
+        A file that does not exist is reported with ``missing``, or not at all
+        when it is empty (an optional file); nothing of a file that is not read
+        is quoted, its path alone is named (``written``, as the file spells it).
+        """
+        name = shown(str(path) if written is None else written, limit=160)
+        try:
+            return self.reader.read(path, named=True)
+        except Outside:
+            self.error(
+                f"{what} {name} is outside the project folder: not read",
+                span,
+                UNREADABLE,
+            )
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            if missing:
+                self.error(missing, span)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            self.error(f"cannot read {what} {name}: {reason}", span, UNREADABLE)
+        return None
 
     def refuse(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
         """A fault of the project as a whole: lint reports it and still checks the services."""
@@ -506,15 +584,16 @@ class _Loader:
             names: list[str] = []
             if env_files is None:
                 default = folder / ".env"
-                if default.is_file():
+                if os.path.lexists(default) and not default.is_dir():
                     env_files = [str(default)]
             for name in env_files or ():
                 if name == "/dev/null":
                     continue
                 found = workdir / name
-                data = _read_file(found)
+                data = self.named_file(
+                    found, "include.env_file", item.span, f"env file {found} not found", name
+                )
                 if data is None:
-                    self.error(f"env file {found} not found", item.span)
                     break
                 texts.append(data)
                 names.append(str(found))
@@ -590,24 +669,25 @@ class _Loader:
         """Included files merged in order as ``-f a -f b`` merges them."""
         services: dict[str, _Service] = {}
         for path in files:
-            if _read_file(path) is None:
-                self.error(f"open {path}: no such file or directory", span)
+            data = self.named_file(path, "include", span, f"open {path}: no such file or directory")
+            if data is None:
                 return {}
-            for document, doc_path in self.read(path):
+            for document, doc_path in self.read(path, data):
                 layer = self.load_document(document, doc_path, env, folder, (*chain, str(path)))
                 _merge_layer(services, layer)
         return services
 
-    def read(self, source: str | Path) -> list[tuple[Mapping, str | None]]:
+    def read(
+        self, source: str | Path, data: bytes | None = None
+    ) -> list[tuple[Mapping, str | None]]:
         path: str | None = None
         if isinstance(source, Path):
             path = str(source)
             try:
-                text: str | bytes = _open_compose_file(source)
+                text: str | bytes = self.reader.read(source) if data is None else data
             except OSError as error:
-                self.error(
-                    f"cannot read {path}: {error.strerror}", Span(0, 0, path=path), UNREADABLE
-                )
+                reason = error.strerror or type(error).__name__
+                self.error(f"cannot read {path}: {reason}", Span(0, 0, path=path), UNREADABLE)
                 return []
         elif isinstance(source, str):
             text = source
@@ -890,8 +970,13 @@ class _Loader:
     ) -> _Service | None:
         folder = Path(span.path).parent if span.path else Path.cwd()
         path = folder / file
+        data = self.named_file(
+            path, "extends.file", span, f"cannot read {path}: no such file or directory", file
+        )
+        if data is None:
+            return None
         services: dict[str, _Service] = {}
-        for document, doc_path in self.read(path):
+        for document, doc_path in self.read(path, data):
             self.interpolate(document, env)
             self.merge_file(document, doc_path, services, env)
         self.resolve_extends(services, env)
@@ -1189,19 +1274,6 @@ def _is_file_path(source: str) -> bool:
     return source.startswith((".", "/", "~", "\\\\")) or (
         len(source) >= 2 and source[0].isalpha() and source[1] == ":"
     )
-
-
-def _open_compose_file(path: Path) -> bytes:
-    """The bytes of a compose file the project names: the one place files are opened."""
-    return path.read_bytes()
-
-
-def _read_file(path: Path) -> bytes | None:
-    """A file's bytes, or None when it is not a readable file."""
-    try:
-        return _open_compose_file(path) if path.is_file() else None
-    except OSError:
-        return None
 
 
 def _fault_span(node: Node, error: PortSpecError) -> Span:
