@@ -17,8 +17,9 @@ skipped). The cases are the small files that used to take quadratic time:
 - ``yaml-escapes``: one ``\\'`` in each double-quoted scalar (``load_compose``);
 - ``makefile-colons``: one Makefile line ``a:::…`` (``lint_text``, kind makefile);
 - ``docker-run-ports``: one ``docker run`` with ``-p 80:80`` repeated (``lint_text``, shell);
-- ``render-text`` / ``render-sarif``: one finding a line of a file, rendered as
-  the text and SARIF reports (``cli._report.render``).
+- ``render-text`` / ``render-sarif`` / ``render-json`` / ``render-github``: one
+  finding a line of a file, each with a fix, rendered as each report
+  (``cli._report.render``); 1 MB is some 40,000 findings.
 
 Goal: every case under 2 s at 1 MB on one core, and each x10 in size at most
 x12 in time (``growth``). The last line of output is one JSON object with
@@ -103,7 +104,7 @@ def _docker_run_ports(size: int) -> Callable[[], object]:
 
 
 def _findings(size: int) -> tuple[list[object], dict[str, str]]:
-    from portspec.lint.diagnostic import Diagnostic, Severity
+    from portspec.lint.diagnostic import Diagnostic, Edit, Fix, Severity
 
     line = "    ports: ['5432:5432']\n"
     count = size // len(line)
@@ -118,6 +119,11 @@ def _findings(size: int) -> tuple[list[object], dict[str, str]]:
             "PS301",
             Severity.WARNING,
             "port 5432 (PostgreSQL) is published on all interfaces",
+            fix=Fix(
+                "Bind to 127.0.0.1",
+                (Edit((number - 1) * len(line) + 12, (number - 1) * len(line) + 12, "127.0.0.1:"),),
+                safe=False,
+            ),
             start=(number - 1) * len(line) + 12,
             end=(number - 1) * len(line) + 23,
         )
@@ -147,6 +153,8 @@ CASES: dict[str, Callable[[int], Callable[[], object]]] = {
     "docker-run-ports": _docker_run_ports,
     "render-text": _render("text"),
     "render-sarif": _render("sarif"),
+    "render-json": _render("json"),
+    "render-github": _render("github"),
 }
 
 

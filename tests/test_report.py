@@ -379,8 +379,12 @@ def test_sarif_help_markdown_has_examples() -> None:
     [
         (COMPOSE, ROOT, {"uri": "deploy/docker%20compose.yaml", "uriBaseId": "%SRCROOT%"}),
         ("/srv/app/ünï.yaml", "/srv/app/", {"uri": "%C3%BCn%C3%AF.yaml", "uriBaseId": "%SRCROOT%"}),
-        ("/srv/application/x.yaml", ROOT, {"uri": "file:///srv/application/x.yaml"}),
-        ("/opt/a b/c.sh", ROOT, {"uri": "file:///opt/a%20b/c.sh"}),
+        (
+            "/srv/application/x.yaml",
+            ROOT,
+            {"uri": "../application/x.yaml", "uriBaseId": "%SRCROOT%"},
+        ),
+        ("/opt/a b/c.sh", ROOT, {"uri": "../../opt/a%20b/c.sh", "uriBaseId": "%SRCROOT%"}),
         ("/opt/c.sh", None, {"uri": "file:///opt/c.sh"}),
         ("sub dir/compose.yaml", None, {"uri": "sub%20dir/compose.yaml", "uriBaseId": "%SRCROOT%"}),
         ("-", ROOT, {"uri": "stdin"}),
@@ -388,7 +392,7 @@ def test_sarif_help_markdown_has_examples() -> None:
     ids=["inside", "non-ascii", "sibling", "outside", "absolute", "relative", "stdin"],
 )
 def test_sarif_uris(path: str, root: str | None, expected: dict[str, str]) -> None:
-    """Paths become URIs relative to the root when inside it, file URIs otherwise."""
+    """Paths become URIs relative to the root, outside it too; file URIs only without a root."""
     d = Diagnostic(path, 1, 1, 1, 2, "PS202", Severity.WARNING, "m")
     log = assert_valid_sarif(render([d], fmt="sarif", sources={}, rules=RULES, root=root))
     (result,) = log["runs"][0]["results"]
@@ -651,3 +655,45 @@ def test_unknown_format() -> None:
     """A format that does not exist is a ValueError naming the ones that do."""
     with pytest.raises(ValueError, match="expected one of text, json, sarif, github"):
         render([], fmt="xml", sources={}, rules=RULES)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ byte order mark
+
+BOM_LINE = "services: {db: {image: x, ports: ['5432:5432']}}\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        BOM_LINE.encode(),
+        b"\xef\xbb\xbf" + BOM_LINE.encode(),
+        b"\xff\xfe" + BOM_LINE.encode("utf-16-le"),
+    ],
+    ids=["utf-8", "utf-8 bom", "utf-16 bom"],
+)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_byte_order_mark_is_no_column(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    data: bytes,
+    fmt: str,
+) -> None:
+    """Line 1 of a file with a byte order mark counts columns as editors do, caret included."""
+    from portspec.cli import main
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "compose.yaml").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    main(["lint", "--select", "PS301,PS305", "--extend-select", "PS309", "--format", fmt])
+    out = capsys.readouterr().out
+    column = BOM_LINE.index("'5432") + 1
+    if fmt == "text":
+        head, line, carets = out.splitlines()[:3]
+        assert head.startswith(f"compose.yaml:1:{column}: PS301")
+        assert line == "  " + BOM_LINE.rstrip("\n")
+        assert carets == "  " + " " * (column - 1) + "^" * len("'5432:5432'")
+    else:
+        found = json.loads(out)
+        assert [(d["line"], d["column"]) for d in found if d["code"] == "PS301"] == [(1, column)]

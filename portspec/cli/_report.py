@@ -10,6 +10,7 @@ comes back::
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import unicodedata
@@ -72,12 +73,14 @@ def render(
     >>> render([], fmt="github", sources={}, rules=[])
     ''
     """
+    # Each file's lines are found once, however many findings point into it.
+    indexed = _Sources(sources)
     if fmt == "text":
-        return _text(diagnostics, sources, color=color)
+        return _text(diagnostics, indexed, color=color)
     if fmt == "json":
-        return _json(diagnostics, sources, rules)
+        return _json(diagnostics, indexed, rules)
     if fmt == "sarif":
-        return _sarif(diagnostics, sources, rules, root)
+        return _sarif(diagnostics, indexed, rules, root)
     if fmt == "github":
         return _github(diagnostics, root)
     raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")
@@ -103,10 +106,62 @@ def use_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
         return False
 
 
+class _Lines:
+    """One file's text with where each line starts, found once.
+
+    A byte order mark is no character of the first line: it is not shown, and
+    columns count from after it, as editors count them.
+    """
+
+    __slots__ = ("bom", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.bom = 1 if text.startswith("\ufeff") else 0
+        self.starts = [0]
+        at = text.find("\n")
+        while at >= 0:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+
+    def line(self, number: int) -> str | None:
+        """Line ``number`` (1-based) without its line break, or None."""
+        if not 1 <= number <= len(self.starts):
+            return None
+        start = self.starts[number - 1] + (self.bom if number == 1 else 0)
+        end = self.starts[number] - 1 if number < len(self.starts) else len(self.text)
+        return self.text[start:end].removesuffix("\r")
+
+    def location(self, offset: int) -> dict[str, int]:
+        """The 1-based line and column of a 0-based ``offset``."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset)
+        column = offset - self.starts[line - 1] + 1
+        if line == 1 and self.bom:
+            column = max(column - 1, 1)
+        return {"line": line, "column": column}
+
+
+class _Sources:
+    """The texts of a run by path, each indexed on first use."""
+
+    __slots__ = ("indexed", "texts")
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = texts
+        self.indexed: dict[str, _Lines | None] = {}
+
+    def get(self, path: str) -> _Lines | None:
+        if path not in self.indexed:
+            text = self.texts.get(path)
+            self.indexed[path] = None if text is None else _Lines(text)
+        return self.indexed[path]
+
+
 # -- text ---------------------------------------------------------------------
 
 
-def _text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], *, color: bool) -> str:
+def _text(diagnostics: Sequence[Diagnostic], sources: _Sources, *, color: bool) -> str:
     if not diagnostics:
         return "All checks passed.\n"
     blocks = [_text_block(d, sources.get(d.path), color=color) for d in diagnostics]
@@ -123,7 +178,7 @@ def _text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], *, colo
     return "\n\n".join([*blocks, summary]) + "\n"
 
 
-def _text_block(diagnostic: Diagnostic, source: str | None, *, color: bool) -> str:
+def _text_block(diagnostic: Diagnostic, source: _Lines | None, *, color: bool) -> str:
     # Paths and messages carry names from the files read: escaped, they can
     # neither start a line of their own nor drive the terminal.
     path, code, message = printable(diagnostic.path), diagnostic.code, printable(diagnostic.message)
@@ -147,14 +202,9 @@ def _text_block(diagnostic: Diagnostic, source: str | None, *, color: bool) -> s
     return f"{head}\n  {shown}\n  {' ' * before}{carets}"
 
 
-def _source_line(source: str | None, number: int) -> str | None:
+def _source_line(source: _Lines | None, number: int) -> str | None:
     """Line ``number`` (1-based) of ``source`` without its line break, or None."""
-    if source is None or number < 1:
-        return None
-    lines = source.split("\n")
-    if number > len(lines):
-        return None
-    return lines[number - 1].removesuffix("\r")
+    return None if source is None else source.line(number)
 
 
 def _underline(line: str, first: int, last: int) -> tuple[str, int, int]:
@@ -205,9 +255,7 @@ def _has_safe_fix(diagnostic: Diagnostic) -> bool:
 # -- json ---------------------------------------------------------------------
 
 
-def _json(
-    diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], rules: Sequence[type[Rule]]
-) -> str:
+def _json(diagnostics: Sequence[Diagnostic], sources: _Sources, rules: Sequence[type[Rule]]) -> str:
     by_code = {rule.code: rule for rule in rules}
     objects = []
     for d in diagnostics:
@@ -229,7 +277,7 @@ def _json(
     return _dump(objects)
 
 
-def _json_fix(fix: Fix, source: str | None) -> dict[str, Any]:
+def _json_fix(fix: Fix, source: _Lines | None) -> dict[str, Any]:
     return {
         "message": printable(fix.message),
         "safe": fix.safe,
@@ -246,13 +294,9 @@ def _json_fix(fix: Fix, source: str | None) -> dict[str, Any]:
     }
 
 
-def _location(source: str | None, offset: int) -> dict[str, int] | None:
+def _location(source: _Lines | None, offset: int) -> dict[str, int] | None:
     """The 1-based line and column of a 0-based ``offset`` into ``source``."""
-    if source is None:
-        return None
-    offset = max(0, min(offset, len(source)))
-    line_start = source.rfind("\n", 0, offset) + 1
-    return {"line": source.count("\n", 0, offset) + 1, "column": offset - line_start + 1}
+    return None if source is None else source.location(offset)
 
 
 def _dump(value: object) -> str:
@@ -265,7 +309,7 @@ def _dump(value: object) -> str:
 
 def _sarif(
     diagnostics: Sequence[Diagnostic],
-    sources: Mapping[str, str],
+    sources: _Sources,
     rules: Sequence[type[Rule]],
     root: str | None,
 ) -> str:
@@ -404,17 +448,30 @@ def _help_markdown(rule: type[Rule], why: str) -> str:
 
 
 def _artifact_location(path: str, root: str | None) -> dict[str, str]:
-    """A SARIF artifactLocation: relative to ``%SRCROOT%`` when it can be, else absolute."""
+    """A SARIF artifactLocation, relative to ``%SRCROOT%``.
+
+    A file outside the root is named by a relative reference that climbs out
+    of it (``../other/compose.yaml``): with a root, no report names a file by
+    the absolute path of the machine that ran it.
+    """
     from urllib.parse import quote  # noqa: PLC0415 - SARIF only
 
     if path == "-":
         return {"uri": "stdin"}
     relative = _relative_to_root(path, root)
+    if relative is None and root is not None:
+        try:
+            relative = Path(
+                os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+            ).as_posix()
+        except ValueError:  # another drive on Windows: the name alone
+            relative = Path(path).name
     if relative is not None:
         return {"uri": quote(relative), "uriBaseId": SRCROOT}
-    if root is None and not os.path.isabs(path):
+    if not os.path.isabs(path):
         return {"uri": quote(Path(path).as_posix()), "uriBaseId": SRCROOT}
-    return {"uri": Path(os.path.abspath(path)).as_uri()}
+    # No root to be relative to: the caller chose absolute names.
+    return {"uri": Path(path).as_uri()}
 
 
 def _relative_to_root(path: str, root: str | None) -> str | None:

@@ -32,15 +32,21 @@ class Document:
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a 0-based offset.
 
-        >>> Document("f", "ab\\ncd", "shell").position(4)
-        (2, 2)
+        A byte order mark (kept as U+FEFF at offset 0) is no column of the
+        first line, as editors count.
+
+        >>> Document("f", "ab\\ncd", "sh").position(4), Document("f", "\\ufeffab", "sh").position(2)
+        ((2, 2), (1, 2))
         """
         if not self._starts:
             self._starts = [0]
             self._starts.extend(i + 1 for i, char in enumerate(self.text) if char == "\n")
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+        column = offset - self._starts[line - 1] + 1
+        if line == 1 and column > 1 and self.text.startswith("\ufeff"):
+            column -= 1
+        return line, column
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its end."""
