@@ -130,6 +130,19 @@ SCRIPTS: list[tuple[str, list[tuple[str, int]]]] = [
     ("docker run --name web x\ndocker run --name web x\n", [("PS121", 2)]),
     ("docker run --rm --name web x\ndocker run --name web x\n", []),
     ("docker create --name web -p 8080:80 x\ndocker create --name web x\n", [("PS121", 2)]),
+    # the shell's wait: every docker run sent to the background has returned
+    ("docker run -p 8080:80 a &\nwait\ndocker run -p 8080:80 b\n", []),
+    ("docker run -p 8080:80 a &\nwait $!\ndocker run -p 8080:80 b\n", []),
+    ("docker run -d -p 8080:80 a &\nwait\ndocker run -p 8080:80 b\n", [("PS101", 3)]),
+    ("docker run --name web x &\nwait\ndocker run --name web x\n", [("PS121", 3)]),
+    ("docker run --rm --name web x &\nwait\ndocker run --name web x\n", []),
+    # ... wait $! only for the last one
+    (
+        "docker run -p 8080:80 a &\ndocker run -d -p 9090:90 c &\nwait $!\n"
+        "docker run -p 8080:80 b\n",
+        [("PS101", 4)],
+    ),
+    ("docker run -p 8080:80 a &\nsleep 1 &\nwait $!\ndocker run -p 8080:80 b\n", [("PS101", 4)]),
     # created containers bind their ports only once started
     ("docker create --name web -p 8080:80 x\ndocker create --name db -p 8080:80 x\n", []),
     (

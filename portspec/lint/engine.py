@@ -424,7 +424,15 @@ class _Run:
                 continue
             container, sites = read
             name = container.name if sites.name is not None else None
-            run = Run(step, name, sites.detach or command.background, sites.remove)
+            attached = command.background and not sites.detach
+            run = Run(
+                step,
+                name,
+                sites.detach or command.background,
+                sites.remove,
+                attached=attached,
+                background=command.background,
+            )
             if command.action == "create":
                 run = Run(step, name, False, sites.remove, create=True)
             events.append(run)

@@ -8,6 +8,9 @@ runs from ``docker start``. A container's name is taken from its creation to
 its removal (``docker rm``, or its stop under ``--rm``), and Docker refuses a
 second container of that name meanwhile, whose ports are then never bound.
 ``docker compose up``/``down`` open and close a window for a compose project.
+The shell's ``wait`` (and ``wait $!``) returns once the ``docker run``
+commands sent to the background without ``-d`` (or the last one) have
+returned, that is once their containers have ended.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "Stop",
     "Target",
     "Timeline",
+    "Wait",
     "event_of",
     "overlap",
 ]
@@ -45,6 +49,11 @@ class Run:
     detach: bool
     remove: bool
     create: bool = False
+    #: Sent to the background without ``-d``: ``docker run`` returns, and the
+    #: shell's ``wait`` with it, when the container ends.
+    attached: bool = False
+    #: Sent to the background (``&``), with or without ``-d``.
+    background: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,17 @@ class Start:
 
 
 @dataclass(frozen=True, slots=True)
+class Wait:
+    """The shell's ``wait``: every ``docker run`` in the background has returned.
+
+    ``last``: ``wait $!``, only the one sent to the background last.
+    """
+
+    step: int
+    last: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Compose:
     """``docker compose up|down|start|stop|kill|restart`` of one project (its key)."""
 
@@ -93,7 +113,7 @@ class Compose:
     detach: bool = False
 
 
-Event = Run | Stop | Remove | Start | Compose
+Event = Run | Stop | Remove | Start | Compose | Wait
 
 
 @dataclass
@@ -102,6 +122,7 @@ class _Container:
     name: str | None
     remove: bool
     since: int | None = None
+    attached: bool = False
     spans: list[tuple[int, int]] = field(default_factory=list)
     stopped: bool = False
 
@@ -137,6 +158,8 @@ class Timeline:
         self._names: dict[str, _Container] = {}
         self._open: dict[str, int] = {}
         self._seen: set[str] = set()
+        #: The containers of the runs sent to the background, in order.
+        self._background: list[_Container] = []
 
     def play(self, events: list[Event]) -> None:
         for event in events:
@@ -144,6 +167,8 @@ class Timeline:
                 self._run(event)
             elif isinstance(event, Compose):
                 self._compose(event)
+            elif isinstance(event, Wait):
+                self._wait(event)
             else:
                 for container in self._targets(event.targets):
                     self._act(event, container)
@@ -160,8 +185,14 @@ class Timeline:
         holder = self._names.get(event.name) if event.name else None
         if holder is not None:
             self.outcomes.append(Outcome(refused_by=holder.run))
+            if event.background:  # ``$!`` is its process, which has returned
+                self._background.append(_Container(len(self.outcomes) - 1, None, False))
             return
-        container = _Container(len(self.outcomes), event.name, event.remove)
+        container = _Container(
+            len(self.outcomes), event.name, event.remove, attached=event.attached
+        )
+        if event.background:
+            self._background.append(container)
         self.outcomes.append(Outcome())
         self._containers.append(container)
         if event.name:
@@ -207,6 +238,18 @@ class Timeline:
             self._forget(container)
         elif container.remove and running:
             self._forget(container)
+
+    def _wait(self, event: Wait) -> None:
+        waited = [c for c in self._containers if c.attached]
+        if event.last:
+            waited = [c for c in self._background[-1:] if c.attached]
+        for container in waited:
+            if container.since is not None:
+                container.spans.append((container.since, event.step))
+                container.since = None
+                container.stopped = True
+                if container.remove:
+                    self._forget(container)
 
     def _exists(self, container: _Container) -> bool:
         return container.name is None or self._names.get(container.name) is container
@@ -263,6 +306,8 @@ def event_of(command: Command, step: int, folder: str) -> Event | None:
     finds in a folder (``compose.yaml``, ..., named with ``-f`` or not), else
     ``file:PATH`` (``-f other.yaml``).
     """
+    if command.action == "wait":
+        return Wait(step, last=len(command.words) > 1)
     values = [word.value for word in command.words]
     unknown = command.unknown
     at = values.index(command.action) if command.action in values else len(values)

@@ -55,7 +55,8 @@ class Command:
     end: int
     unknown: frozenset[int]
     #: What it does: ``run``, ``create``, or for ``find_lifecycle`` also ``stop``,
-    #: ``kill``, ``rm``, ``start``, ``restart`` and ``compose``.
+    #: ``kill``, ``rm``, ``start``, ``restart``, ``compose`` and ``wait`` (the
+    #: shell's, whose one word is ``wait``).
     action: str = "run"
     #: Sent to the background with ``&``: the script goes on while it runs.
     background: bool = False
@@ -238,6 +239,9 @@ class _Scanner:
         self.vanished = False
         #: With ``first``, the words of the first command, whatever it runs.
         self.first: list[_RawWord] | None = None
+        #: Whether the last command sent to the background is a ``docker run``
+        #: (what ``wait $!`` waits for).
+        self.last_background_run = False
         #: Where the first quote left open starts, and which quote it is.
         self.unclosed: tuple[int, str] | None = None
 
@@ -386,6 +390,16 @@ class _Scanner:
         """Keep ``words`` if they are a docker command."""
         if self.first is None and words and self.depth == 1:
             self.first = [_RawWord(*word) for word in words]
+        if background and self.depth == 1:
+            self.last_background_run = False  # until it is known to be a docker run
+        if self.depth == 1 and words and words[0][2] == "wait":
+            if len(words) == 1 or (
+                len(words) == 2
+                and self.s[words[1][0] : words[1][1]] == "$!"
+                and self.last_background_run
+            ):
+                self._wait([_RawWord(*word) for word in words])
+            return
         for word in words:
             if word[2] in ("docker", "docker-compose"):
                 break
@@ -395,6 +409,8 @@ class _Scanner:
         if docker is None:
             return
         kept, action = docker
+        if background and self.depth == 1 and action == "run":
+            self.last_background_run = True
         out: list[Word] = []
         unknown: set[int] = set()
         for index, raw in enumerate(kept):
@@ -413,6 +429,14 @@ class _Scanner:
                 background,
             )
         )
+
+    def _wait(self, words: list[_RawWord]) -> None:
+        """Keep ``wait`` (every command in the background) or ``wait $!`` (the last one)."""
+        if not self._literal(words[0]):
+            return
+        out = [Word(w.value, *self.view.span(w.start, w.end), w is words[0]) for w in words]
+        unknown = frozenset(range(1, len(out)))
+        self.found.append(Command(tuple(out), out[0].start, out[-1].end, unknown, "wait"))
 
     def _docker_words(self, words: Sequence[_RawWord]) -> tuple[list[_RawWord], str] | None:
         count = len(words)
@@ -740,7 +764,8 @@ def find_lifecycle(text: str, kind: Literal["shell", "makefile", "markdown"]) ->
 
     Besides ``run`` and ``create``: ``start``, ``restart``, ``stop``, ``kill``,
     ``rm`` (with or without ``container``) and ``compose`` (``docker compose``,
-    ``docker-compose``).
+    ``docker-compose``); and the shell's ``wait`` and ``wait $!``, after
+    which the commands sent to the background (or the last one) have ended.
 
     >>> script = "docker run -d --name web nginx &\\ndocker rm -f web\\n"
     >>> [(c.action, c.background) for c in find_lifecycle(script, "shell")]

@@ -50,8 +50,12 @@ def _refusal(message: str) -> str:
     raise AssertionError(f"refused for another reason: {message}")
 
 
-def _run_argv(script: str, command: Command) -> list[str]:
-    """The command's docker words, with the busybox image and a command that sleeps."""
+def _run_argv(script: str, command: Command, *, waited: bool = False) -> list[str]:
+    """The command's docker words, with the busybox image and a command that sleeps.
+
+    ``waited``: sent to the background and waited for by a later ``wait``, it
+    sleeps a second, as a command that ends.
+    """
     container, sites = read_command(script, command.words, command.unknown)
     words = [word.value for word in command.words]
     if words[0] == "sudo":
@@ -62,6 +66,7 @@ def _run_argv(script: str, command: Command) -> list[str]:
         words.insert(image_at, "--detach")  # the shell goes on while it runs
         image_at += 1
     sleep = "600" if runs_on or command.action == "create" else "0"
+    sleep = "1" if waited else sleep
     # KILL on stop: busybox as process 1 ignores TERM, and stop would wait its timeout.
     extra = ["--label", LABEL, "--stop-signal", "KILL"]
     return words[1:image_at] + extra + [IMAGE, "sleep", sleep]
@@ -85,10 +90,41 @@ def _compose(engine: EngineDaemon, folder: Path, args: list[str]) -> None:
     )
 
 
+def _waited(script: str, commands: list[Command]) -> dict[int, list[int]]:
+    """For each ``wait``, the runs sent to the background it waits to end (by index).
+
+    A ``docker run -d`` returns at once, its container running on.
+    """
+    waits: dict[int, list[int]] = {}
+    background: list[tuple[int, bool]] = []
+    for index, command in enumerate(commands):
+        if command.action == "run" and command.background:
+            _, sites = read_command(script, command.words, command.unknown)
+            background.append((index, not sites.detach))
+        elif command.action == "wait":
+            some = background[-1:] if len(command.words) > 1 else background
+            waits[index] = [run for run, attached in some if attached]
+    return waits
+
+
 def play(engine: EngineDaemon, script: str, folder: Path | None = None) -> list[_Played]:
     """Play the script's docker commands in order (``folder``: its compose project's)."""
     played: list[_Played] = []
-    for command in find_lifecycle(script, "shell"):
+    commands = list(find_lifecycle(script, "shell"))
+    waits = _waited(script, commands)
+    waited = {index for runs in waits.values() for index in runs}
+    by_index: dict[int, _Played] = {}
+    for index, command in enumerate(commands):
+        if command.action == "wait":
+            # The runs it waits for have returned: their containers have ended
+            # (and, under --rm, are gone, as docker run --rm returns once they are).
+            for run in waits[index]:
+                entry = by_index[run]
+                if entry.container is not None:
+                    engine.docker("wait", entry.container, check=False, timeout=120.0)
+                    if "--rm" in [word.value for word in entry.command.words]:
+                        engine.docker("rm", "-f", entry.container, check=False)
+            continue
         if command.action == "compose":
             assert folder is not None
             words = [word.value for word in command.words]
@@ -98,7 +134,9 @@ def play(engine: EngineDaemon, script: str, folder: Path | None = None) -> list[
         if command.action in ("run", "create"):
             entry = _Played(command)
             played.append(entry)
-            done = engine.docker(*_run_argv(script, command), check=False, timeout=120.0)
+            by_index[index] = entry
+            argv = _run_argv(script, command, waited=index in waited)
+            done = engine.docker(*argv, check=False, timeout=120.0)
             if done.returncode == 0:
                 entry.container = done.stdout.strip().splitlines()[-1] if done.stdout else None
             else:
