@@ -143,7 +143,7 @@ REFUSED_AT_CREATE = _code(
     "PS009",
     "refused-at-create",
     Severity.ERROR,
-    "An entry Compose accepts that Docker refuses when it creates the container.",
+    "A value accepted as written that Docker refuses when it creates the container.",
 )
 
 # PS1xx: conflicts

@@ -149,12 +149,13 @@ def test_warning_level_conflict_exits_0(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "run.sh").write_text(
-        "docker run -d --name a -p 40000:80 x\ndocker run -d --name b -p 81 x\n", encoding="utf-8"
+        "docker run -d --name app -p 40000:80 x\ndocker run -d --name box -p 81 x\n",
+        encoding="utf-8",
     )
     status, out, _ = run(capsys, "run.sh")
     assert status == EXIT_OK
-    assert "PS104 with b" in out
-    assert "PS104 with a" in out
+    assert "PS104 with box" in out
+    assert "PS104 with app" in out
 
 
 def test_unreadable_file_is_reported_and_the_rest_listed(

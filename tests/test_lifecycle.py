@@ -168,6 +168,19 @@ def test_a_refused_name_names_the_container_that_holds_it() -> None:
     assert "run.sh:1:1" in found.message
 
 
+@pytest.mark.parametrize("name", ["a", "-web", "my_app!", "_x", "web/1"])
+def test_a_name_the_engine_refuses(name: str) -> None:
+    script = f"docker run -d --name '{name}' -p 8080:80 x\ndocker run -d -p 8081:80 y\n"
+    found = lint_text(script, "run.sh", "shell")
+    assert [(d.code, d.line) for d in found] == [("PS009", 1)]
+    assert f"Invalid container name ({name})" in found[0].message
+
+
+@pytest.mark.parametrize("name", ["ab", "/web", "web_1.a-b", "0x"])
+def test_a_name_the_engine_takes(name: str) -> None:
+    assert lint_text(f"docker run -d --name {name} x\n", "run.sh", "shell") == []
+
+
 def test_a_conflict_names_both_places() -> None:
     script = "# start\n" + RUN_A + "docker run -d -p 127.0.0.1:8080:81 b\n"
     [found] = lint_text(script, "run.sh", "shell")
@@ -195,13 +208,13 @@ def test_a_conflict_names_both_places() -> None:
         # each code block is a script: examples on a page are alternatives
         (
             "markdown",
-            "```sh\ndocker run -d --name a -p 80:80 x\n```\n\n"
-            "```sh\ndocker run -d --name a -p 80:80 y\n```\n",
+            "```sh\ndocker run -d --name web -p 80:80 x\n```\n\n"
+            "```sh\ndocker run -d --name web -p 80:80 y\n```\n",
             [],
         ),
         (
             "markdown",
-            "```sh\ndocker run -d --name a -p 80:80 x\ndocker run -d --name b -p 80:80 y\n```\n",
+            "```sh\ndocker run -d --name web -p 80:80 x\ndocker run -d --name db -p 80:80 y\n```\n",
             [("PS101", 3)],
         ),
         # a page that says so is one script
@@ -213,8 +226,8 @@ def test_a_conflict_names_both_places() -> None:
         ),
         (
             "markdown",
-            "<!-- portspec: one-session -->\n```sh\ndocker run -d --name a -p 80:80 x\n```\n"
-            "```sh\ndocker rm -f a\ndocker run -d --name a -p 80:80 y\n```\n",
+            "<!-- portspec: one-session -->\n```sh\ndocker run -d --name web -p 80:80 x\n```\n"
+            "```sh\ndocker rm -f web\ndocker run -d --name web -p 80:80 y\n```\n",
             [],
         ),
         # a link to a container of an earlier block is not dangling

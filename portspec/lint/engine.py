@@ -36,6 +36,8 @@ __all__ = ["LintResult", "Source", "default_enabled", "lint", "lint_text", "read
 
 _BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 _DIRECTIVE = re.compile(r"portspec:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
+# The container names the Engine takes (moby's validContainerNamePattern).
+_CONTAINER_NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _FLAG_CODES = {"publish": "PS001", "expose": "PS002", "link": "PS003"}
 # A Markdown page whose code blocks run one after another, as one script.
 _ONE_SESSION = re.compile(r"<!--\s*portspec:\s*one-session\s*-->")
@@ -473,6 +475,16 @@ class _Run:
             start, end = error.span or (command.start, command.end)
             self.problem("PS006", document, start, end, error.message)
             return None
+        if sites.name is not None and not _CONTAINER_NAME.fullmatch(sites.name[2]):
+            start, end, name = sites.name
+            self.problem(
+                "PS009",
+                document,
+                start,
+                end,
+                f"Docker refuses this at create: Invalid container name ({name}),"
+                " only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+            )
         for flag, (start, end) in sites.unknown:
             what = f"--{flag}" if flag else "these flags"
             text = document.text[start:end]

@@ -303,13 +303,17 @@ class ComposeRefused(Rule):
 
 @register
 class RefusedAtCreate(Rule):
-    """An entry Compose accepts that Docker refuses when it creates the container.
+    """A value accepted as written that Docker refuses when it creates the container.
 
     ``docker compose config`` passes long-syntax ports and ``expose`` entries
     on with little checking: a ``published`` that is not a port or a range
     (``abc``, ``65536``), a ``target`` of 0 or above 65535, a ``protocol``
     other than tcp, udp or sctp, an ``expose`` entry that is not a port
     (``8000:8050``). ``docker compose up`` then fails for the service.
+
+    The docker CLI sends a ``--name`` as it is; the Engine takes only names
+    of two characters or more, ``[a-zA-Z0-9][a-zA-Z0-9_.-]+`` (``--name a``
+    and ``--name my_app!`` are refused), and that ``docker run`` fails.
     """
 
     code = "PS009"

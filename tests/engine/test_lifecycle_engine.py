@@ -43,6 +43,8 @@ class _Played:
 
 
 def _refusal(message: str) -> str:
+    if "Invalid container name" in message:
+        return "invalid"
     if _NAME_IN_USE in message:
         return "name"
     if any(text in message for text in _PORT_TAKEN):
@@ -165,7 +167,7 @@ def predicted(script: str, played: list[_Played]) -> list[str]:
     """What lint says of each run: refused for a name (PS121), a port (PS101), or started."""
     outcomes = ["started"] * len(played)
     for finding in lint_text(script, "run.sh", "shell"):
-        code = {"PS121": "name", "PS101": "port"}.get(finding.code)
+        code = {"PS121": "name", "PS101": "port", "PS009": "invalid"}.get(finding.code)
         if code is None:
             continue
         [index] = [
@@ -197,6 +199,9 @@ EXTRA = [
     # a refused run binds nothing: the port is still the first one's only
     "docker run -d --name web -p 8080:80 x\ndocker run -d --name web -p 8081:80 x\n"
     "docker run -d --name db -p 8081:80 x\n",
+    # a name the Engine does not take is refused
+    "docker run -d --name a -p 8080:80 x\ndocker run -d --name ab -p 8081:80 y\n",
+    "docker run -d --name 'my_app!' -p 8080:80 x\ndocker run -d --name /my_app.2 -p 8081:80 y\n",
     # one address of the host port, then all of them
     "docker run -d -p 127.0.0.1:8080:80 x\ndocker run -d -p 8080:80 y\n",
     "docker run -d -p 127.0.0.1:8080:80 x\ndocker run -d -p 127.0.0.2:8080:80 y\n",
