@@ -18,6 +18,9 @@ the containers is not timed; the best of ``--rounds`` runs of the check is.
   adds findings): the whole port space costs what one port costs.
 - ``brute``: a brute force that expands every port and compares every pair,
   on a corpus small enough for it; the speed-up is its time over the sweep's.
+- ``copies``: n containers publishing one host port (4k, 16k, 64k): each
+  later one is reported against the first, so n - 1 conflicts, and the time
+  ratio for 4n over n stays near 4.
 
 The last line of output is one JSON object with every figure.
 """
@@ -206,6 +209,22 @@ def main() -> None:
         "sweep_s": round(sweep, 5),
         "speedup": round(brute / sweep),
     }
+    copies_sizes = [1_000, 4_000] if args.quick else [4_000, 16_000, 64_000]
+    copy_times = []
+    copies: dict[str, object] = {}
+    for size in copies_sizes:
+        same = PortMapping(PortRange.single(80), host=PortRange.single(8080))
+        group = [Container(name=f"c{i}", publish=(same,)) for i in range(size)]
+        found = find_conflicts(group)
+        seconds = best(args.rounds, partial(find_conflicts, group))
+        copy_times.append(seconds)
+        print(f"{size:>9,} copies of one port: {seconds:.3f} s, {len(found):,} conflicts")
+        copies[str(size)] = {"seconds": round(seconds, 4), "conflicts": len(found)}
+    copies["growth"] = [
+        round(later / earlier, 2) for earlier, later in itertools.pairwise(copy_times)
+    ]
+    print("copies growth ratios:", copies["growth"])
+    figures["copies"] = copies
     print(json.dumps(figures))
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         find_conflicts,
         find_link_problems,
     )
+    from portspec.checks.simulate import Bound, StartOutcome, simulate_starts
     from portspec.emit.compose import to_compose
     from portspec.emit.docker_args import to_docker_args, to_docker_command
     from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
@@ -52,6 +53,7 @@ _LAZY = {
         "find_conflicts",
         "find_link_problems",
     ),
+    "portspec.checks.simulate": ("Bound", "StartOutcome", "simulate_starts"),
     "portspec.emit.compose": ("to_compose",),
     "portspec.emit.docker_args": ("to_docker_args", "to_docker_command"),
     "portspec.emit.docker_sdk": ("from_docker_sdk", "to_docker_sdk"),
@@ -85,6 +87,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Bound",
     "ComposeError",
     "ComposeProblem",
     "Conflict",
@@ -102,6 +105,7 @@ __all__ = [
     "Project",
     "Protocol",
     "Span",
+    "StartOutcome",
     "__version__",
     "find_conflicts",
     "find_link_problems",
@@ -116,6 +120,7 @@ __all__ = [
     "parse_link",
     "parse_ps_ports",
     "parse_publish",
+    "simulate_starts",
     "to_compose",
     "to_docker_args",
     "to_docker_command",

@@ -15,7 +15,6 @@ port costs. The run time is O(n log n + k) for n bindings and k findings.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
@@ -55,7 +54,9 @@ class HostSettings:
     ``ephemeral`` is the range Docker takes a port from when none is given
     (Linux ``net.ipv4.ip_local_port_range``; moby falls back to 49153-65535
     when it cannot read it). ``ipv6`` says whether a mapping with no host
-    address is also bound on ``::``.
+    address is also bound on ``::``. ``engine_version`` is the Docker Engine
+    as (major, minor), ``None`` for the latest: how ports are allocated
+    changed in 27.0 and 28.3 (see ``portspec.checks.simulate``).
 
     >>> HostSettings().ephemeral, HostSettings(ephemeral=(49153, 65535)).ephemeral
     ((32768, 60999), (49153, 65535))
@@ -63,11 +64,19 @@ class HostSettings:
 
     ephemeral: tuple[int, int] = (32768, 60999)
     ipv6: bool = True
+    engine_version: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         start, end = self.ephemeral
         if not 1 <= start <= end <= 65535:
             raise PortSpecError(f"invalid ephemeral port range {start}-{end}")
+        version = self.engine_version
+        if version is not None and not (
+            isinstance(version, tuple)
+            and len(version) == 2
+            and all(isinstance(part, int) and part >= 0 for part in version)
+        ):
+            raise PortSpecError(f"invalid engine version {version!r}: expected (major, minor)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +224,37 @@ class _Item:
         return ConflictSide(self.label, self.index, self.mapping, self.span)
 
 
-def _targets(address: HostAddress | None, ipv6: bool) -> tuple[tuple[int, HostAddress | None], ...]:
+def _targets(
+    address: HostAddress | None, ipv6: bool, exact: bool = False
+) -> tuple[tuple[int, HostAddress | None], ...]:
+    """Where a binding lands: (family, address), None for the wildcard of the family.
+
+    With ``exact``, an unspecified address is an address like another and
+    meets only itself (UDP from Engine 27.0 to 28.2).
+    """
     if address is None:
+        if exact:
+            return ((4, _UNSPECIFIED[4]), (6, _UNSPECIFIED[6])) if ipv6 else ((4, _UNSPECIFIED[4]),)
         return ((4, None), (6, None)) if ipv6 else ((4, None),)
     if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     family = 4 if isinstance(address, IPv4Address) else 6
-    return ((family, None if address.is_unspecified else address),)
+    return ((family, None if address.is_unspecified and not exact else address),)
+
+
+def _engine(settings: HostSettings) -> tuple[int, int]:
+    return settings.engine_version or (99, 0)
+
+
+def _udp_exact(settings: HostSettings) -> bool:
+    """Engine 27.0 to 28.2: UDP bindings on overlapping addresses do not stop each other.
+
+    The daemon binds the sockets itself with SO_REUSEADDR (moby v27.0.1
+    ``libnetwork/drivers/bridge/port_mapping_linux.go``, ``bindTCPOrUDP``) and
+    the allocator checks only the address asked for; from 28.3 it checks the
+    unspecified address too (v28.3.0 ``libnetwork/portallocator``).
+    """
+    return (27, 0) <= _engine(settings) < (28, 3)
 
 
 def _items(
@@ -232,8 +265,9 @@ def _items(
     low, high = settings.ephemeral
     items: list[_Item] = []
     ipv6 = settings.ipv6
+    udp_exact = _udp_exact(settings)
     # Containers share a few addresses between many mappings.
-    targets: dict[HostAddress | None, tuple[tuple[int, HostAddress | None], ...]] = {}
+    targets: dict[tuple[HostAddress | None, bool], tuple[tuple[int, HostAddress | None], ...]] = {}
     for owner, (label, container) in enumerate(pairs):
         if not _publishes(container):
             continue
@@ -246,9 +280,10 @@ def _items(
                 start, end = host.start, host.end
             span = None if spans is None else spans.get((label, index))
             address = mapping.host_ip
-            found = targets.get(address)
+            exact = udp_exact and mapping.protocol is Protocol.UDP
+            found = targets.get((address, exact))
             if found is None:
-                found = targets[address] = _targets(address, ipv6)
+                found = targets[address, exact] = _targets(address, ipv6, exact)
             items.append(
                 _Item(
                     label, index, mapping, span, owner, kind, (mapping.protocol,), found, start, end
@@ -287,6 +322,10 @@ class _Found:
     fixed: dict[tuple[int, int], _Overlap] = field(default_factory=dict)
     #: dynamic id -> {fixed id: (addresses, start, end)}
     dynamic: dict[int, dict[int, _Overlap]] = field(default_factory=dict)
+    #: dynamic id -> the later dynamic ids of the same range on the same address
+    copies: dict[int, list[int]] = field(default_factory=dict)
+    #: (earlier dynamic id, later dynamic id) -> overlap, addresses apart
+    shared: dict[tuple[int, int], _Overlap] = field(default_factory=dict)
 
 
 def _prune(active: list[_Active], start: int) -> list[_Active]:
@@ -346,12 +385,32 @@ def _sweep(
     family: int,
     found: _Found,
 ) -> None:
-    """Pair every fixed binding with the fixed and dynamic ones it overlaps."""
+    """Pair every binding with the ones it overlaps; a copy meets only its first occurrence.
+
+    Bindings of one kind, address and host ports (container ports aside) are
+    one class: the first of a class is swept, a later one is paired with it
+    alone, so n copies give n - 1 findings. A dynamic range is paired with
+    the first other range it meets: they draw from one pool, and which ports
+    each gets depends on the order and on the cursors' history.
+    """
     # By start, then by id: ids are unique, so the addresses are never compared.
     records.sort()
     fixed, dynamic = _Pool(), _Pool()
+    firsts: dict[tuple[int, int, int, HostAddress | None], int] = {}
     for start, item_id, end, address in records:
         kind = items[item_id].kind
+        first = firsts.setdefault((kind, start, end, address), item_id)
+        if first != item_id:
+            shared = address or _UNSPECIFIED[family]
+            if kind == _FIXED:
+                entry = found.fixed.setdefault((first, item_id), ([], start, end))
+                if shared not in entry[0]:
+                    entry[0].append(shared)
+            else:
+                copies = found.copies.setdefault(first, [])
+                if item_id not in copies:
+                    copies.append(item_id)
+            continue
         others = fixed.overlapping(address, start) if fixed else []
         if kind == _FIXED and dynamic:
             others += dynamic.overlapping(address, start)
@@ -366,6 +425,15 @@ def _sweep(
                 entry = found.dynamic.setdefault(dyn, {}).setdefault(fix, ([], low, high))
             if shared not in entry[0]:
                 entry[0].append(shared)
+        if kind == _DYNAMIC and dynamic:
+            meets = dynamic.overlapping(address, start)
+            if meets:
+                other_end, other_id, other_address = min(meets, key=lambda entry: entry[1])
+                shared = address or other_address or _UNSPECIFIED[family]
+                key = (other_id, item_id) if other_id < item_id else (item_id, other_id)
+                entry = found.shared.setdefault(key, ([], start, min(end, other_end)))
+                if shared not in entry[0]:
+                    entry[0].append(shared)
         (dynamic if kind == _DYNAMIC else fixed).add((end, item_id, address))
 
 
@@ -395,6 +463,34 @@ def _covers(intervals: list[tuple[int, int]], start: int, end: int) -> bool:
     return reach >= end
 
 
+def _group_key(item: _Item) -> object:
+    mapping = item.mapping
+    assert mapping is not None
+    return (item.owner, mapping.container, mapping.protocol, mapping.host)
+
+
+def _one_group(a: _Item, b: _Item) -> bool:
+    """Two ranges of one container that Engine 27+ gives one port (moby needSamePort)."""
+    ma, mb = a.mapping, b.mapping
+    return (
+        a.owner == b.owner
+        and ma is not None
+        and mb is not None
+        and (ma.container, ma.protocol, ma.host) == (mb.container, mb.protocol, mb.host)
+    )
+
+
+def _covered(intervals: list[tuple[int, int]], start: int, end: int) -> int:
+    """How many ports of start-end the intervals cover."""
+    count, reach = 0, start - 1
+    for low, high in sorted(intervals):
+        first, last = max(low, reach + 1), min(high, end)
+        if first <= last:
+            count += last - first + 1
+            reach = last
+    return count
+
+
 def find_conflicts(
     containers: Mapping[str, Container] | Iterable[Container],
     *,
@@ -413,15 +509,7 @@ def find_conflicts(
     ...                                  parse_docker_run("--name b -p 8000:80 -p 8001:81")])]
     ['PS102', 'PS102']
     """
-    # Hundreds of thousands of small, acyclic records: the cyclic collector's
-    # passes over them cost more than the sweep itself.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _find_conflicts(containers, host, spans)
-    finally:
-        if collecting:
-            gc.enable()
+    return _find_conflicts(containers, host, spans)
 
 
 def _find_conflicts(
@@ -453,6 +541,7 @@ def _find_conflicts(
                 users[key] = (min(first, item_id), first_wild, by_address)
 
     found = _Found()
+    legacy = _engine(settings) < (27, 0)
     for (family, _), records in groups.items():
         _sweep(items, records, family, found)
 
@@ -474,15 +563,80 @@ def _find_conflicts(
         )
         results.append(((first, second, code), conflict))
 
+    # Two bindings of one container on overlapping addresses: refused, except
+    # UDP ones the grouped allocator binds with SO_REUSEADDR (Engine 27+).
+    udp_reuse = not legacy
     for (a, b), overlap in found.fixed.items():
-        same = items[a].owner == items[b].owner and items[a].side.mapping == items[b].side.mapping
-        add("PS105" if same else "PS101", a, b, overlap, not same)
+        one = items[a].owner == items[b].owner
+        same = one and items[a].side.mapping == items[b].side.mapping
+        udp = items[a].protocols == (Protocol.UDP,)
+        add("PS105" if same else "PS101", a, b, overlap, not (one and udp and udp_reuse))
 
     for dyn, pairs in found.dynamic.items():
         item = items[dyn]
         full = _covers([(low, high) for _, low, high in pairs.values()], item.start, item.end)
         for fix, overlap in pairs.items():
             add("PS102" if full else "PS103", dyn, fix, overlap, full)
+
+    # A range on one address gives each of its users its own port: more users
+    # than free ports and the last ones are refused, whatever the order.
+    contended = {side for pair in found.shared for side in pair}
+    for first, copies in found.copies.items():
+        item = items[first]
+        pairs = found.dynamic.get(first, {})
+        taken = _covered([(low, high) for _, low, high in pairs.values()], item.start, item.end)
+        free = item.end - item.start + 1 - taken
+        shared = _shared_addresses(item, item)
+        if free <= 0:
+            # Fixed bindings take the whole range: the first is reported with
+            # them, each copy with the first.
+            for copy in sorted(copies):
+                add("PS102", first, copy, (shared, item.start, item.end), True)
+            continue
+        ordered = sorted(copies)
+        if not legacy and item.protocols != (Protocol.UDP,):
+            # Engine 27+ gives one port to the bindings of a container that
+            # differ only in address (moby needSamePort): a TCP copy then
+            # binds that port twice and the container is refused.
+            heads: dict[object, int] = {}
+            twice: set[int] = set()
+            for member in (first, *ordered):
+                head = heads.setdefault(_group_key(items[member]), member)
+                if head != member:
+                    code = "PS105" if items[member].mapping == items[head].mapping else "PS101"
+                    add(code, head, member, (shared, item.start, item.end), True)
+                    twice.add(member)
+            ordered = [c for c in ordered if c not in twice]
+        for copy in ordered[max(free - 1, 0) :]:
+            add("PS102", first, copy, (shared, item.start, item.end), True)
+        if taken or first in contended:
+            # The first one contends with other bindings: so does each copy.
+            for copy in ordered[: free - 1]:
+                add("PS103", first, copy, (shared, item.start, item.end), False)
+
+    for (a, b), overlap in found.shared.items():
+        if not legacy and items[a].protocols != (Protocol.UDP,) and _one_group(items[a], items[b]):
+            add("PS101", a, b, overlap, True)
+        else:
+            add("PS103", a, b, overlap, False)
+
+    if not legacy:
+        # No host port: one group's bindings share the port Docker picks, and
+        # two TCP ones on overlapping addresses cannot both bind it.
+        earlier: dict[object, list[int]] = {}
+        for item_id, item in enumerate(items):
+            if item.kind != _EPHEMERAL or item.mapping is None or item.protocols == (Protocol.UDP,):
+                continue
+            members = earlier.setdefault(_group_key(item), [])
+            for other in members:
+                shared = _shared_addresses(items[other], item)
+                if shared:
+                    code = "PS105" if items[other].mapping == item.mapping else "PS101"
+                    low, high = settings.ephemeral
+                    add(code, other, item_id, (shared, low, high), True)
+                    break
+            else:
+                members.append(item_id)
 
     low_e, high_e = settings.ephemeral
     if users:

@@ -221,7 +221,7 @@ def _context(
 
     return Context(
         docker_version=config.docker_version,
-        host=HostSettings(ephemeral=config.ephemeral_ports),
+        host=HostSettings(ephemeral=config.ephemeral_ports, engine_version=config.docker_version),
         sensitive_ports=(
             SENSITIVE_PORTS if config.sensitive_ports is None else frozenset(config.sensitive_ports)
         ),

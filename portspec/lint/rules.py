@@ -352,9 +352,24 @@ def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
     publishing = {unit.label: unit.container for unit in units if unit.origin != "dockerfile"}
     found = find_conflicts(publishing, host=ctx.host)
     by_label = {unit.label: unit for unit in units}
-    found = [c for c in found if _together(by_label[c.first.label], by_label[c.second.label], ctx)]
-    _conflict_cache[:] = [(key, ctx, found)]
-    return found
+    kept = [c for c in found if _together(by_label[c.first.label], by_label[c.second.label], ctx)]
+    # A copy of a binding is paired with its first occurrence only: when the
+    # two never run together, pair the copy again among those it runs with.
+    dropped = {c.second.label for c in found} - {c.second.label for c in kept}
+    for label in sorted(dropped):
+        unit = by_label[label]
+        peers = {
+            peer: publishing[peer]
+            for peer in publishing
+            if peer == label or _together(by_label[peer], unit, ctx)
+        }
+        for conflict in find_conflicts(peers, host=ctx.host):
+            sides = (conflict.first.label, conflict.second.label)
+            together = _together(by_label[sides[0]], by_label[sides[1]], ctx)
+            if label in sides and together and conflict not in kept:
+                kept.append(conflict)
+    _conflict_cache[:] = [(key, ctx, kept)]
+    return kept
 
 
 def _together(a: Unit, b: Unit, ctx: Context) -> bool:
