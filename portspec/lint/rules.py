@@ -614,8 +614,9 @@ class ReplicasRangeExhausted(Rule):
 class DuplicateMapping(_ConflictRule):
     """The same mapping twice in one container.
 
-    Docker binds it once and the second entry does nothing; usually a
-    copy-paste slip, or one of two ports was meant to differ.
+    Docker refuses the container ("port is already allocated"); from Engine
+    27 two UDP copies bind. Usually a copy-paste slip, or one of two ports
+    was meant to differ.
     """
 
     code = "PS105"
