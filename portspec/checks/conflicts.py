@@ -19,6 +19,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
 
+from portspec.codes import (
+    CODES,
+    DUPLICATE_MAPPING,
+    DYNAMIC_RANGE_CONTENDED,
+    DYNAMIC_RANGE_EXHAUSTED,
+    EPHEMERAL_COLLISION,
+    HOST_PORT_BOUND,
+    LINK_ALIAS_TWICE,
+    LINK_CYCLE,
+    LINK_TO_ITSELF,
+    LINK_UNDEFINED,
+)
 from portspec.errors import PortSpecError
 from portspec.model import Container, HostAddress, Link, PortMapping, PortRange, Protocol, Span
 
@@ -35,14 +47,6 @@ __all__ = [
 _NO_PUBLISH_MODES = frozenset({"host", "none"})
 _NO_PUBLISH_PREFIXES = ("container:", "service:")
 _UNSPECIFIED: dict[int, HostAddress] = {4: IPv4Address(0), 6: IPv6Address(0)}
-
-_SUMMARIES = {
-    "PS101": "host port already bound",
-    "PS102": "dynamic host range exhausted",
-    "PS103": "dynamic host range contended",
-    "PS104": "fixed host port inside the ephemeral range",
-    "PS105": "the same mapping twice",
-}
 
 _FIXED, _DYNAMIC, _EPHEMERAL = 0, 1, 2
 
@@ -127,7 +131,7 @@ class Conflict:
     @property
     def summary(self) -> str:
         """The one-line summary of the code."""
-        return _SUMMARIES[self.code]
+        return CODES[self.code].phrase
 
     def __str__(self) -> str:
         where = ", ".join(str(address) for address in self.addresses)
@@ -570,13 +574,25 @@ def _find_conflicts(
         one = items[a].owner == items[b].owner
         same = one and items[a].side.mapping == items[b].side.mapping
         udp = items[a].protocols == (Protocol.UDP,)
-        add("PS105" if same else "PS101", a, b, overlap, not (one and udp and udp_reuse))
+        add(
+            DUPLICATE_MAPPING.code if same else HOST_PORT_BOUND.code,
+            a,
+            b,
+            overlap,
+            not (one and udp and udp_reuse),
+        )
 
     for dyn, pairs in found.dynamic.items():
         item = items[dyn]
         full = _covers([(low, high) for _, low, high in pairs.values()], item.start, item.end)
         for fix, overlap in pairs.items():
-            add("PS102" if full else "PS103", dyn, fix, overlap, full)
+            add(
+                DYNAMIC_RANGE_EXHAUSTED.code if full else DYNAMIC_RANGE_CONTENDED.code,
+                dyn,
+                fix,
+                overlap,
+                full,
+            )
 
     # A range on one address gives each of its users its own port: more users
     # than free ports and the last ones are refused, whatever the order.
@@ -591,7 +607,7 @@ def _find_conflicts(
             # Fixed bindings take the whole range: the first is reported with
             # them, each copy with the first.
             for copy in sorted(copies):
-                add("PS102", first, copy, (shared, item.start, item.end), True)
+                add(DYNAMIC_RANGE_EXHAUSTED.code, first, copy, (shared, item.start, item.end), True)
             continue
         ordered = sorted(copies)
         if not legacy and item.protocols != (Protocol.UDP,):
@@ -603,22 +619,28 @@ def _find_conflicts(
             for member in (first, *ordered):
                 head = heads.setdefault(_group_key(items[member]), member)
                 if head != member:
-                    code = "PS105" if items[member].mapping == items[head].mapping else "PS101"
+                    code = (
+                        DUPLICATE_MAPPING.code
+                        if items[member].mapping == items[head].mapping
+                        else HOST_PORT_BOUND.code
+                    )
                     add(code, head, member, (shared, item.start, item.end), True)
                     twice.add(member)
             ordered = [c for c in ordered if c not in twice]
         for copy in ordered[max(free - 1, 0) :]:
-            add("PS102", first, copy, (shared, item.start, item.end), True)
+            add(DYNAMIC_RANGE_EXHAUSTED.code, first, copy, (shared, item.start, item.end), True)
         if taken or first in contended:
             # The first one contends with other bindings: so does each copy.
             for copy in ordered[: free - 1]:
-                add("PS103", first, copy, (shared, item.start, item.end), False)
+                add(
+                    DYNAMIC_RANGE_CONTENDED.code, first, copy, (shared, item.start, item.end), False
+                )
 
     for (a, b), overlap in found.shared.items():
         if not legacy and items[a].protocols != (Protocol.UDP,) and _one_group(items[a], items[b]):
-            add("PS101", a, b, overlap, True)
+            add(HOST_PORT_BOUND.code, a, b, overlap, True)
         else:
-            add("PS103", a, b, overlap, False)
+            add(DYNAMIC_RANGE_CONTENDED.code, a, b, overlap, False)
 
     if not legacy:
         # No host port: one group's bindings share the port Docker picks, and
@@ -631,7 +653,11 @@ def _find_conflicts(
             for other in members:
                 shared = _shared_addresses(items[other], item)
                 if shared:
-                    code = "PS105" if items[other].mapping == item.mapping else "PS101"
+                    code = (
+                        DUPLICATE_MAPPING.code
+                        if items[other].mapping == item.mapping
+                        else HOST_PORT_BOUND.code
+                    )
                     low, high = settings.ephemeral
                     add(code, other, item_id, (shared, low, high), True)
                     break
@@ -656,7 +682,7 @@ def _find_conflicts(
             if user != unset:
                 shared = _shared_addresses(item, items[user])
                 overlap = (shared, max(item.start, low_e), min(item.end, high_e))
-                add("PS104", item_id, user, overlap, False)
+                add(EPHEMERAL_COLLISION.code, item_id, user, overlap, False)
 
     results.sort(key=lambda pair: pair[0])
     return [conflict for _, conflict in results]
@@ -688,16 +714,25 @@ def find_link_problems(
             target = link.name[1:] if link.name.startswith("/") else link.name
             if link.alias in aliases:
                 problems.append(
-                    LinkProblem("PS112", label, link, f"alias {link.alias!r} is used twice")
+                    LinkProblem(
+                        LINK_ALIAS_TWICE.code, label, link, f"alias {link.alias!r} is used twice"
+                    )
                 )
             aliases.add(link.alias)
             if target == label:
                 problems.append(
-                    LinkProblem("PS113", label, link, "a container cannot link to itself")
+                    LinkProblem(
+                        LINK_TO_ITSELF.code, label, link, "a container cannot link to itself"
+                    )
                 )
             elif target not in labels:
                 problems.append(
-                    LinkProblem("PS111", label, link, f"no container or service named {target!r}")
+                    LinkProblem(
+                        LINK_UNDEFINED.code,
+                        label,
+                        link,
+                        f"no container or service named {target!r}",
+                    )
                 )
             else:
                 out.append((target, link))
@@ -766,7 +801,7 @@ def _cycles(edges: dict[str, list[tuple[str, Link]]]) -> list[LinkProblem]:
             node = target
         problems.append(
             LinkProblem(
-                "PS114",
+                LINK_CYCLE.code,
                 cycle[0],
                 first_link,
                 "links form a cycle: " + " -> ".join(cycle),

@@ -60,6 +60,13 @@ from portspec.checks.conflicts import (
     _labelled,
     _publishes,
 )
+from portspec.codes import (
+    DUPLICATE_MAPPING,
+    DYNAMIC_RANGE_CONTENDED,
+    DYNAMIC_RANGE_EXHAUSTED,
+    EPHEMERAL_COLLISION,
+    HOST_PORT_BOUND,
+)
 from portspec.errors import PortSpecError
 from portspec.model import Container, HostAddress, PortMapping, PortRange, Protocol
 
@@ -318,8 +325,12 @@ class _Run:
         certain: bool = True,
     ) -> Conflict:
         mine = self.holder(entry)
-        if code == "PS101" and first.owner == self.owner and first.mapping == mine.mapping:
-            code = "PS105"
+        if (
+            code == HOST_PORT_BOUND.code
+            and first.owner == self.owner
+            and first.mapping == mine.mapping
+        ):
+            code = DUPLICATE_MAPPING.code
         return Conflict(code, first.side, mine.side, entry.protocol, (address,), ports, certain)
 
     def set_cursor(self, key: tuple[Protocol, HostAddress, int, int], value: int) -> None:
@@ -360,7 +371,9 @@ class _Run:
         holder = self.vague_holder(entry.protocol, address, port, port, exact)
         if holder is not None:
             raise _Fork(
-                self.conflict("PS104", holder, entry, address, PortRange.single(port), False)
+                self.conflict(
+                    EPHEMERAL_COLLISION.code, holder, entry, address, PortRange.single(port), False
+                )
             )
 
     def take(
@@ -407,7 +420,7 @@ class _Run:
             return
         held = self.socket_holder(entry.protocol, address, port)
         if held is not None:
-            code = "PS101" if span is None else "PS103"
+            code = HOST_PORT_BOUND.code if span is None else DYNAMIC_RANGE_CONTENDED.code
             raise _Refused(
                 self.conflict(code, held, entry, address, PortRange.single(port)),
                 f"{entry.protocol}/{port} is bound on an address overlapping {address}",
@@ -424,7 +437,13 @@ class _Run:
                 break
         assert holder is not None
         return _Refused(
-            self.conflict("PS102", holder, entry, address, PortRange(entry.low, entry.high)),
+            self.conflict(
+                DYNAMIC_RANGE_EXHAUSTED.code,
+                holder,
+                entry,
+                address,
+                PortRange(entry.low, entry.high),
+            ),
             f"all ports of {entry.protocol}/{entry.low}-{entry.high} on {address} are allocated",
         )
 
@@ -439,7 +458,7 @@ class _Run:
             if not self.lenient:
                 raise _Fork(
                     self.conflict(
-                        "PS103",
+                        DYNAMIC_RANGE_CONTENDED.code,
                         self.vague_any(entry, address, check),
                         entry,
                         address,
@@ -481,7 +500,9 @@ class _Run:
             held = self.world.alloc.get((protocol, address), {}).get(port)
             if held is not None:
                 raise _Refused(
-                    self.conflict("PS101", held, entry, address, PortRange.single(port)),
+                    self.conflict(
+                        HOST_PORT_BOUND.code, held, entry, address, PortRange.single(port)
+                    ),
                     f"{protocol}/{port} on {address} is already allocated",
                 )
             self.may_hold(entry, address, port, exact=True)
@@ -552,7 +573,7 @@ class _Run:
                     if _family(address) == _family(other) and _overlap(address, other):
                         raise _Refused(
                             self.conflict(
-                                "PS101",
+                                HOST_PORT_BOUND.code,
                                 self.holder(other_entry),
                                 entry,
                                 address,
@@ -573,7 +594,9 @@ class _Run:
                 held = self.world.alloc.get((protocol, other), {}).get(port)
                 if held is not None:
                     raise _Refused(
-                        self.conflict("PS101", held, head, other, PortRange.single(port)),
+                        self.conflict(
+                            HOST_PORT_BOUND.code, held, head, other, PortRange.single(port)
+                        ),
                         f"{protocol}/{port} on {other} is already allocated",
                     )
                 self.may_hold(head, other, port, exact=True)

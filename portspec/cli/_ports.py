@@ -30,6 +30,7 @@ from portspec.cli._common import (
     add_debug_option,
     print_to,
 )
+from portspec.codes import DYNAMIC_RANGE_EXHAUSTED, HOST_PORT_BOUND
 from portspec.lint.diagnostic import Severity
 from portspec.lint.rule import Context
 from portspec.lint.rules import conflicts_of
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Row", "add_parser", "rows", "run", "table"]
 
 _HEADER = ("ADDRESS", "PORT", "PROTO", "CONTAINER", "TARGET", "WHERE", "CONFLICT")
-_ERROR_CODES = frozenset({"PS101", "PS102"})
+_ERROR_CODES = frozenset({HOST_PORT_BOUND.code, DYNAMIC_RANGE_EXHAUSTED.code})
 _NO_PUBLISH = ("host", "none")
 _NO_PUBLISH_PREFIXES = ("container:", "service:")
 

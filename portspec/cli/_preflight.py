@@ -35,6 +35,7 @@ from portspec.cli._common import (
     add_debug_option,
     print_to,
 )
+from portspec.codes import DYNAMIC_RANGE_CONTENDED, DYNAMIC_RANGE_EXHAUSTED, HOST_PORT_BOUND
 from portspec.model import Container, PortMapping
 
 if TYPE_CHECKING:
@@ -317,9 +318,18 @@ def blocked(
         unit = by_label[label]
         mapping = None if index is None else unit.container.publish[index]
         codes = {conflict.code for conflict, _, _ in conflicts}
-        code = "PS102" if "PS102" in codes else ("PS101" if "PS101" in codes else "PS103")
+        code = (
+            DYNAMIC_RANGE_EXHAUSTED.code
+            if DYNAMIC_RANGE_EXHAUSTED.code in codes
+            else (
+                HOST_PORT_BOUND.code
+                if HOST_PORT_BOUND.code in codes
+                else DYNAMIC_RANGE_CONTENDED.code
+            )
+        )
         certain = any(
-            conflict.code in ("PS101", "PS102") and (held is None or held not in holder.likely)
+            conflict.code in (HOST_PORT_BOUND.code, DYNAMIC_RANGE_EXHAUSTED.code)
+            and (held is None or held not in holder.likely)
             for conflict, holder, held in conflicts
         )
         parts: dict[str, tuple[Holder, list[str], list[str]]] = {}
@@ -337,10 +347,10 @@ def blocked(
 
 def _blocks(conflict: Conflict, holder: Holder) -> bool:
     """Whether a conflict with a live holder keeps the planned binding from being made."""
-    if conflict.code in ("PS101", "PS102"):
+    if conflict.code in (HOST_PORT_BOUND.code, DYNAMIC_RANGE_EXHAUSTED.code):
         return True
     # A range partly held: Docker steps over its own containers' ports, not a program's.
-    return conflict.code == "PS103" and holder.running is None
+    return conflict.code == DYNAMIC_RANGE_CONTENDED.code and holder.running is None
 
 
 def message(item: Blocked, now: datetime | None = None) -> str:
@@ -355,13 +365,13 @@ def message(item: Blocked, now: datetime | None = None) -> str:
         what = f"service {printable(unit.label)}: {what}"
     elif unit.container.name is not None:
         what = f"container {printable(unit.container.name)}: {what}"
-    if item.code == "PS102":
+    if item.code == DYNAMIC_RANGE_EXHAUSTED.code:
         return f"{what} will not bind, no port of its range is free: {held}"
     if item.certain:
         return f"{what} will not bind: {held}"
     why = (
         "Docker takes a range's ports in turn and does not see other programs' sockets"
-        if item.code == "PS103"
+        if item.code == DYNAMIC_RANGE_CONTENDED.code
         else "a program listening on [::] holds IPv4 too unless it set IPV6_V6ONLY"
     )
     return f"{what} may not bind ({why}): {held}"
@@ -523,7 +533,9 @@ def run(args: argparse.Namespace) -> int:
         print_to(sys.stderr, f"portspec preflight: warning: {live.sockets_skipped}")
     found = diagnostics(blocked(units, holders_of(live, units), host_settings(live)))
     # What kept a file from being read comes first, as lint reports it.
-    problems = [d for d in result.diagnostics if d.code < "PS100" and d.severity >= Severity.ERROR]
+    problems = [
+        d for d in result.diagnostics if d.code.startswith("PS0") and d.severity >= Severity.ERROR
+    ]
     report = sorted([*problems, *found], key=lambda d: d.sort_key())
     _report(args, report, result)
     if args.exit_zero:
@@ -543,7 +555,7 @@ def _report(args: argparse.Namespace, found: Sequence[Diagnostic], result: LintR
     if fmt == "text" and args.output is None:
         color = {"always": True, "never": False}.get(args.color, use_color(stream, os.environ))
     rules: list[Any] = []
-    for code in ("PS101", "PS102", "PS103"):
+    for code in (HOST_PORT_BOUND.code, DYNAMIC_RANGE_EXHAUSTED.code, DYNAMIC_RANGE_CONTENDED.code):
         rule = get_rule(code)
         if rule is not None:
             rules.append(rule)

@@ -18,6 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from portspec._files import DEFAULT_LIMIT, Reader, decode, read_regular
 from portspec._parse import parse_expose
+from portspec.codes import (
+    INVALID_COMMAND,
+    INVALID_EXPOSE,
+    INVALID_LINK,
+    INVALID_PORT_MAPPING,
+    REFUSED_AT_CREATE,
+    UNKNOWN_VALUE,
+    UNREADABLE_FILE,
+)
 from portspec.errors import PortSpecError
 from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic, Severity
@@ -38,7 +47,11 @@ _BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.
 _DIRECTIVE = re.compile(r"portspec:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 # The container names the Engine takes (moby's validContainerNamePattern).
 _CONTAINER_NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
-_FLAG_CODES = {"publish": "PS001", "expose": "PS002", "link": "PS003"}
+_FLAG_CODES = {
+    "publish": INVALID_PORT_MAPPING.code,
+    "expose": INVALID_EXPOSE.code,
+    "link": INVALID_LINK.code,
+}
 # A Markdown page whose code blocks run one after another, as one script.
 _ONE_SESSION = re.compile(r"<!--\s*portspec:\s*one-session\s*-->")
 
@@ -260,13 +273,13 @@ class _Run:
             except OSError as error:
                 document = Document(source.display, "", source.kind)
                 self.result.documents[source.display] = document
-                self.problem("PS000", document, 0, 0, f"cannot read: {error.strerror}")
+                self.problem(UNREADABLE_FILE.code, document, 0, 0, f"cannot read: {error.strerror}")
                 return None
             text = _decode(data)
             if text is None:
                 document = Document(source.display, "", source.kind)
                 self.result.documents[source.display] = document
-                self.problem("PS000", document, 0, 0, "not UTF-8 text")
+                self.problem(UNREADABLE_FILE.code, document, 0, 0, "not UTF-8 text")
                 return None
         document = Document(source.display, text, source.kind)
         self.result.documents[source.display] = document
@@ -468,17 +481,17 @@ class _Run:
             container, sites = read_command(document.text, command.words, command.unknown)
         except CommandError as error:
             start, end = error.span or (command.start, command.end)
-            code = _FLAG_CODES.get(error.flag or "", "PS006")
+            code = _FLAG_CODES.get(error.flag or "", INVALID_COMMAND.code)
             self.problem(code, document, start, end, error.message)
             return None
         except PortSpecError as error:
             start, end = error.span or (command.start, command.end)
-            self.problem("PS006", document, start, end, error.message)
+            self.problem(INVALID_COMMAND.code, document, start, end, error.message)
             return None
         if sites.name is not None and not _CONTAINER_NAME.fullmatch(sites.name[2]):
             start, end, name = sites.name
             self.problem(
-                "PS009",
+                REFUSED_AT_CREATE.code,
                 document,
                 start,
                 end,
@@ -493,7 +506,7 @@ class _Run:
                 if flag
                 else f"{text} may add flags that portspec cannot see"
             )
-            self.problem("PS007", document, start, end, message)
+            self.problem(UNKNOWN_VALUE.code, document, start, end, message)
         return container, sites
 
     def add_command_unit(
@@ -566,7 +579,7 @@ class _Run:
         for found in find_dockerfile_exposes(document.text):
             if found.unknown:
                 self.problem(
-                    "PS007",
+                    UNKNOWN_VALUE.code,
                     document,
                     found.start,
                     found.end,
@@ -578,7 +591,7 @@ class _Run:
             except PortSpecError as error:
                 start, end = error.span or (0, len(found.value))
                 self.problem(
-                    "PS002",
+                    INVALID_EXPOSE.code,
                     document,
                     found.start + start,
                     found.start + max(end, start + 1),

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from portspec import codes
 from portspec._files import DEFAULT_LIMIT, Outside, Reader
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec.errors import PortSpecError
@@ -68,18 +69,23 @@ __all__ = [
 ]
 
 #: The code of a problem Compose refuses the file for, where no finer code fits.
-COMPOSE_ERROR = "PS008"
+COMPOSE_ERROR = codes.COMPOSE_REFUSED.code
 #: A file that cannot be read: I/O, encoding, YAML syntax.
-UNREADABLE = "PS000"
+UNREADABLE = codes.UNREADABLE_FILE.code
 #: A key whose value has the wrong shape (a string where a list belongs).
-WRONG_SHAPE = "PS004"
+WRONG_SHAPE = codes.COMPOSE_WRONG_SHAPE.code
 #: ``links`` or ``network_mode: service:`` naming a service the project lacks.
-UNDEFINED_SERVICE = "PS111"
-_ITEM_CODES = {"ports": "PS001", "expose": "PS002", "links": "PS003", "external_links": "PS003"}
+UNDEFINED_SERVICE = codes.LINK_UNDEFINED.code
+_ITEM_CODES = {
+    "ports": codes.INVALID_PORT_MAPPING.code,
+    "expose": codes.INVALID_EXPOSE.code,
+    "links": codes.INVALID_LINK.code,
+    "external_links": codes.INVALID_LINK.code,
+}
 #: The code of a variable that is unset and has no default: Compose warns and substitutes "".
-UNSET_VARIABLE = "PS005"
+UNSET_VARIABLE = codes.UNSET_VARIABLE.code
 #: An entry Compose accepts that Docker refuses when it creates the container.
-REFUSED_AT_CREATE = "PS009"
+REFUSED_AT_CREATE = codes.REFUSED_AT_CREATE.code
 
 Kind = Literal["ports", "expose", "links", "external_links"]
 _LISTS: tuple[Kind, ...] = ("ports", "expose", "links", "external_links")
