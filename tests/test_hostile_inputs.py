@@ -362,3 +362,35 @@ def test_fuzz_command_runs_briefly() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "lint_text" in done.stdout
+
+
+# ---------------------------------------------------------------- extends chains
+
+
+def test_an_extends_chain_of_995_is_linear_and_merged() -> None:
+    depth = 995
+    text = "services:\n" + "".join(
+        f"  s{i}:\n    image: x\n    extends: s{i + 1}\n" for i in range(depth)
+    )
+    text += f"  s{depth}:\n    image: x\n    ports: ['8080:80']\n"
+    project = portspec.load_compose(text)
+    assert [str(m) for m in project.services["s0"].publish] == ["8080:80"]
+
+
+def test_an_extends_cycle_of_995_is_a_portspec_error() -> None:
+    depth = 995
+    text = "services:\n" + "".join(
+        f"  s{i}:\n    image: x\n    extends: s{(i + 1) % depth}\n" for i in range(depth)
+    )
+    with pytest.raises(PortSpecError, match="circular reference with extends"):
+        portspec.load_compose(text)
+
+
+def test_extends_files_nested_too_deep_are_a_portspec_error(tmp_path: Path) -> None:
+    for i in range(80):
+        (tmp_path / f"f{i}.yaml").write_text(
+            f"services:\n  s:\n    image: x\n    extends: {{file: f{i + 1}.yaml, service: s}}\n"
+        )
+    (tmp_path / "f80.yaml").write_text("services:\n  s:\n    image: x\n")
+    with pytest.raises(PortSpecError, match="nested more than 64 files deep"):
+        portspec.load_compose(tmp_path / "f0.yaml")

@@ -96,6 +96,9 @@ _LONG_KEYS = frozenset(
 _PROTOCOLS = {p.value: p for p in Protocol}
 _PUBLISHED = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 _UINT32 = 2**32 - 1
+# extends.file read from a file itself read by extends.file...: each level is a
+# recursion of the reader, so a stranger's chain of files is cut off here.
+_MAX_EXTENDS_FILES = 64
 _PROJECT_NAME = re.compile(r"[^a-z0-9_-]")
 # Service keys whose value may be null; Compose refuses null for every other.
 _NULLABLE = frozenset({"develop", "deploy", "command", "entrypoint", "pid"})
@@ -422,6 +425,7 @@ class _Loader:
         self.files = files
         # Compose reads files wherever they are; a caller may confine it.
         self.reader = Reader(None) if reader is None else reader
+        self.extends_depth = 0
         self.problems: list[ComposeProblem] = []
         self.value = _Values()
         self.documents: list[Mapping] = []
@@ -936,27 +940,7 @@ class _Loader:
     def resolve_extends(self, services: dict[str, _Service], env: AbcMapping[str, str]) -> None:
         done: set[str] = set()
 
-        def resolve(service: _Service, seen: tuple[str, ...]) -> None:
-            if service.name in done or service.extends is None:
-                done.add(service.name)
-                return
-            target, file, span = service.extends
-            if file is not None:
-                base = self.extends_file(file, target, span, env)
-            elif target in seen or target == service.name:
-                self.error(f"circular reference with extends in service {service.name}", span)
-                base = None
-            else:
-                base = services.get(target)
-                if base is None:
-                    self.error(f"cannot extend service {service.name}: {target} not found", span)
-                else:
-                    resolve(base, (*seen, service.name))
-            done.add(service.name)
-            # Resolved once: an included service is not extended again by its includer.
-            service.extends = None
-            if base is None:
-                return
+        def merge(service: _Service, base: _Service) -> None:
             for key, items in base.lists.items():
                 service.lists[key] = [*items, *service.lists.get(key, [])]
             for key, scalar in base.scalars.items():
@@ -968,24 +952,66 @@ class _Loader:
             service.counts = {**base.counts, **service.counts}
             service.uses = {**base.uses, **service.uses}
 
+        def resolve(start: _Service) -> None:
+            # The chain start -> its base -> ... walked with a list, not the stack:
+            # a chain of any length is linear and never overflows.
+            chain: list[tuple[_Service, _Service | str | None]] = []
+            seen: set[str] = set()
+            service = start
+            while service.name not in done and service.extends is not None:
+                target, file, span = service.extends
+                if file is not None:
+                    chain.append((service, file))
+                    break
+                if target in seen or target == service.name:
+                    self.error(f"circular reference with extends in service {service.name}", span)
+                    chain.append((service, None))
+                    break
+                base = services.get(target)
+                if base is None:
+                    self.error(f"cannot extend service {service.name}: {target} not found", span)
+                    chain.append((service, None))
+                    break
+                seen.add(service.name)
+                chain.append((service, base))
+                service = base
+            done.add(service.name)
+            for service, found in reversed(chain):
+                done.add(service.name)
+                base = found if isinstance(found, _Service) else None
+                if isinstance(found, str) and service.extends is not None:
+                    target, _, span = service.extends
+                    base = self.extends_file(found, target, span, env)
+                # Resolved once: an included service is not extended again by its includer.
+                service.extends = None
+                if base is not None:
+                    merge(service, base)
+
         for service in list(services.values()):
-            resolve(service, ())
+            resolve(service)
 
     def extends_file(
         self, file: str, target: str, span: Span, env: AbcMapping[str, str]
     ) -> _Service | None:
         folder = Path(span.path).parent if span.path else Path.cwd()
         path = folder / file
+        if self.extends_depth >= _MAX_EXTENDS_FILES:
+            self.error(f"extends.file nested more than {_MAX_EXTENDS_FILES} files deep", span)
+            return None
         data = self.named_file(
             path, "extends.file", span, f"cannot read {path}: no such file or directory", file
         )
         if data is None:
             return None
         services: dict[str, _Service] = {}
-        for document, doc_path in self.read(path, data):
-            self.interpolate(document, env)
-            self.merge_file(document, doc_path, services, env)
-        self.resolve_extends(services, env)
+        self.extends_depth += 1
+        try:
+            for document, doc_path in self.read(path, data):
+                self.interpolate(document, env)
+                self.merge_file(document, doc_path, services, env)
+            self.resolve_extends(services, env)
+        finally:
+            self.extends_depth -= 1
         found = services.get(target)
         if found is None:
             self.error(f"cannot extend service: {target} not found in {file}", span)
