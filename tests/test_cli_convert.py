@@ -332,3 +332,99 @@ def test_to_is_required(capsys: pytest.CaptureFixture[str]) -> None:
 def test_one_word_is_a_command_unless_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--to", "command", "--", "nginx")
     assert (status, out) == (EXIT_OK, "docker run nginx\n")
+
+
+# ------------------------------------------------------------------ round trips
+
+HOSTILE_COMPOSE = """\
+services:
+  "08":
+    image: "price$$5"
+    container_name: "1e3"
+    external_links: ["redis:cache"]
+    ports: ["8080:80/udp"]
+  "0o17":
+    image: "a\\u0085b"
+    links: ["08"]
+"""
+
+
+def _compose_config(path: Path) -> dict[str, Any]:
+    import subprocess
+
+    from tests.differential._compose_oracle import find_compose
+
+    binary = find_compose()
+    if binary is None:
+        pytest.skip("no docker-compose")
+    done = subprocess.run(
+        [str(binary), "-f", str(path), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=path.parent,
+        timeout=60,
+    )
+    services: dict[str, Any] = json.loads(done.stdout)["services"]
+    return services
+
+
+def test_compose_round_trip_keeps_meaning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """external_links kept, $ written $$, numeric-looking names quoted, U+0085 escaped."""
+    source = tmp_path / "compose.yaml"
+    source.write_text(HOSTILE_COMPOSE)
+    status, out, err = run(capsys, "--to", "compose", str(source))
+    assert (status, err) == (EXIT_OK, "")
+    assert "'08':" in out
+    assert "'0o17':" in out
+    assert "container_name: '1e3'" in out
+    assert "image: price$$5" in out
+    assert "- 'redis:cache'" in out
+    assert "\x85" not in out
+    target = tmp_path / "out" / "compose.yaml"
+    target.parent.mkdir()
+    target.write_text(out)
+    before, after = load_compose(source), load_compose(target)
+    assert before.services == after.services
+    assert before.external_links == after.external_links
+    assert _compose_config(source) == _compose_config(target)
+
+
+def test_long_syntax_beyond_the_cap_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "compose.yaml"
+    source.write_text("services:\n  w:\n    image: x\n    ports: ['1-65535:1-65535']\n")
+    status, out, err = run(capsys, "--to", "compose-long", str(source))
+    assert (status, out) == (EXIT_FAULT, "")
+    assert err == (
+        "error: w: the long syntax would write 65535 port entries, one a port, more than"
+        " 10000: use --to compose for the short syntax\n"
+    )
+    assert run(capsys, "--to", "compose", str(source))[0] == EXIT_OK
+
+
+def test_output_beyond_the_cap_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_convert, "MAX_OUTPUT", 100)
+    status, out, err = run(capsys, "--to", "engine-api", "--", *["-p", "80:80"] * 20, "x")
+    assert (status, out) == (EXIT_FAULT, "")
+    assert err.startswith("error: the engine-api output would be ")
+    assert err.endswith(" characters, more than 100: not written\n")
+
+
+def test_convert_reads_no_file_outside_the_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "project").mkdir()
+    source = tmp_path / "project" / "compose.yaml"
+    source.write_text(
+        "services:\n  w:\n    image: x\n    extends: {file: /etc/passwd, service: x}\n"
+    )
+    status, out, err = run(capsys, "--to", "compose", str(source))
+    assert (status, out) == (EXIT_FAULT, "")
+    assert "extends.file '/etc/passwd' is outside the project folder: not read" in err
+    assert "root:" not in err

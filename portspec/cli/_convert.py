@@ -18,6 +18,7 @@ services:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import json
 import os
@@ -41,7 +42,7 @@ from portspec.emit.docker_args import to_docker_args, to_docker_command
 from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
 from portspec.emit.engine_api import to_engine_api
 from portspec.errors import PortSpecError
-from portspec.model import Container
+from portspec.model import Container, Link
 from portspec.sources.argv import parse_docker_run
 from portspec.sources.compose import load_compose, override_of
 from portspec.sources.engine import from_engine_api
@@ -62,6 +63,11 @@ _SDK_KEYS = frozenset(
 _LOOKS_LIKE_PATH = re.compile(r"[/\\]|\.(?:ya?ml|json|txt|sh|bash|md|mk)\Z", re.IGNORECASE)
 
 Named = list[tuple[str | None, Container]]
+
+#: The most port entries ``--to compose-long`` writes (it writes one a port of a range).
+MAX_LONG_PORTS = 10_000
+#: The most bytes ``convert`` writes.
+MAX_OUTPUT = 4 * 1024 * 1024
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -166,8 +172,14 @@ def read_input(path: str, source: str = "auto", *, override: bool = True) -> tup
     if kind == "compose":
         extra = override_of(Path(path)) if override and path != "-" else None
         files = [extra] if extra is not None else []
-        project = load_compose(Path(path) if path != "-" else text, files=files)
-        return True, list(project.services.items())
+        project = load_compose(
+            Path(path) if path != "-" else text, files=files, allow_outside=False
+        )
+        # external_links are links of the container, to containers outside the project.
+        return True, [
+            (name, _with_links(container, project.external_links.get(name, ())))
+            for name, container in project.services.items()
+        ]
     if kind in ("json", "engine-api", "sdk") or (kind == "command" and text.lstrip()[:1] in "[{"):
         try:
             data = json.loads(text)
@@ -175,6 +187,12 @@ def read_input(path: str, source: str = "auto", *, override: bool = True) -> tup
             raise PortSpecError(f"{name}: not JSON: {error}") from None
         return _from_json(data, kind, name)
     return False, list(_command_lines(text, name))
+
+
+def _with_links(container: Container, external: Sequence[Link]) -> Container:
+    if not external:
+        return container
+    return dataclasses.replace(container, links=(*container.links, *external))
 
 
 def _detect(text: str) -> str:
@@ -271,8 +289,18 @@ def render(
     Several containers, or ``keyed`` ones, are written by name: the service
     name, the container name, else ``app``, ``app-2``, ... . ``warn`` hears of
     what the format cannot hold and leaves out; what it refuses raises
-    ``PortSpecError``.
+    ``PortSpecError``, and so does output over :data:`MAX_OUTPUT` bytes.
     """
+    text = _render(containers, target, keyed, warn)
+    if len(text) > MAX_OUTPUT:
+        raise PortSpecError(
+            f"the {target} output would be {len(text)} characters, more than {MAX_OUTPUT}:"
+            " not written"
+        )
+    return text
+
+
+def _render(containers: Named, target: str, keyed: bool, warn: Callable[[str], None] | None) -> str:
     named = _names(containers)
     warn = warn or (lambda message: None)
     for label, container in named:
@@ -370,6 +398,13 @@ def _service(label: str, container: Container, long: bool, known: set[str]) -> d
         service["container_name"] = container.name
     if container.image is not None:
         service["image"] = container.image
+    if long:
+        ports = sum(len(mapping.container) for mapping in container.publish)
+        if ports > MAX_LONG_PORTS:
+            raise PortSpecError(
+                f"{label}: the long syntax would write {ports} port entries, one a port,"
+                f" more than {MAX_LONG_PORTS}: use --to compose for the short syntax"
+            )
     try:
         fragment = to_compose(container, long=long)
     except PortSpecError as error:
@@ -387,7 +422,19 @@ def _service(label: str, container: Container, long: bool, known: set[str]) -> d
         service[key] = [_Quoted(item) for item in value] if key in quoted else value
     if container.command:
         service["command"] = list(container.command)
-    return service
+    # Compose interpolates every value: a literal $ is written $$.
+    return {key: _dollars(value) for key, value in service.items()}
+
+
+def _dollars(value: Any) -> Any:
+    if isinstance(value, str) and "$" in value:
+        escaped = value.replace("$", "$$")
+        return _Quoted(escaped) if isinstance(value, _Quoted) else escaped
+    if isinstance(value, list):
+        return [_dollars(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _dollars(item) for key, item in value.items()}
+    return value
 
 
 class _Quoted(str):
@@ -404,12 +451,28 @@ def _yaml_dump(data: object, **options: Any) -> str:
 
 @functools.cache
 def _dumper() -> Any:
-    """PyYAML's safe dumper, with ``_Quoted`` strings in single quotes."""
+    """PyYAML's safe dumper, writing strings as go-yaml (Compose's reader) reads them back.
+
+    ``_Quoted`` strings are single-quoted; so is any string go-yaml would
+    type as something else when plain (``08``, ``0o17``, ``1e3``, ``0x1F``),
+    whatever YAML 1.1 says of it; a string with a character that is no
+    printable text (U+0085, a control, a bidi mark) is double-quoted, where
+    it is an escape.
+    """
     import yaml  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 - light import
 
-    def represent_quoted(dumper: Any, data: _Quoted) -> Any:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style="'")
+    from portspec.sources._yaml import _resolve_plain  # noqa: PLC0415
+
+    def represent_str(dumper: Any, data: str) -> Any:
+        text = str(data)
+        style: str | None = "'" if isinstance(data, _Quoted) else None
+        if style is None and text and _resolve_plain(text, timestamps=True)[0] != "!!str":
+            style = "'"
+        if any(not ch.isprintable() and ch not in "\n" for ch in text):
+            style = '"'
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
     dumper: Any = type("_Dumper", (yaml.SafeDumper,), {})
-    dumper.add_representer(_Quoted, represent_quoted)
+    dumper.add_representer(_Quoted, represent_str)
+    dumper.add_representer(str, represent_str)
     return dumper

@@ -16,7 +16,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portspec import Container, Expose, Link, PortMapping
+from portspec import Container, Expose, Link, PortMapping, parse_link
 from portspec.emit.compose import to_compose
 from portspec.sources.compose import load_compose
 from tests.property.strategies import SMALL_RANGE, port_ranges, protocols, small_port_mappings
@@ -112,3 +112,52 @@ def test_short_syntax_round_trips(project: dict[str, Container]) -> None:
 @given(projects())
 def test_long_syntax_round_trips_expanded(project: dict[str, Container]) -> None:
     _check(project, long=True)
+
+
+# ------------------------------------------------------------------ convert --to compose
+
+#: Names go-yaml types as something else when plain, beside ordinary ones.
+tricky_names = st.one_of(
+    service_names,
+    st.sampled_from(["08", "0o17", "1e3", "0x1f", "1_000", "017", "true", "null", "1.5", ".5"]),
+)
+#: Values with what Compose interpolates ($) and what YAML breaks lines at (U+0085).
+tricky_values = st.text(
+    st.sampled_from(["a", "$", "{", "}", "-", ":", " ", "#", "'", '"', "\x85", "\u2028", "0", "e"]),
+    min_size=1,
+    max_size=12,
+).filter(lambda text: text.strip() == text)
+
+
+@st.composite
+def converted_projects(draw: st.DrawFn) -> dict[str, Container]:
+    """Services with go-yaml-numeric names, images and container names with $ and breaks."""
+    names = draw(st.lists(tricky_names, min_size=1, max_size=4, unique=True))
+    out: dict[str, Container] = {}
+    for index, name in enumerate(names):
+        earlier = names[:index]
+        links = draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True)) if earlier else []
+        external = draw(st.lists(st.sampled_from(["redis", "cache:c", "db:0o17"]), max_size=2))
+        out[name] = Container(
+            name=draw(st.one_of(st.just(name), tricky_names)),
+            image=draw(tricky_values),
+            publish=tuple(draw(st.lists(compose_port_mappings, max_size=2))),
+            links=(*(Link(other, None) for other in links), *map(parse_link, external)),
+        )
+    return out
+
+
+@given(converted_projects())
+def test_convert_output_loads_back_into_the_same_project(project: dict[str, Container]) -> None:
+    from portspec.cli._convert import render
+
+    text = render(list(project.items()), "compose", True)
+    loaded = load_compose(text, env={})
+    assert sorted(loaded.services) == sorted(project)
+    for name, container in project.items():
+        got = loaded.services[name]
+        assert got.image == container.image, text
+        assert got.name == container.name, text
+        assert got.publish == _unique(container.publish, _port_key), text
+        both = (*got.links, *loaded.external_links.get(name, ()))
+        assert sorted(map(str, both)) == sorted(map(str, _unique(container.links, str))), text
