@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
+from pathlib import Path
 
+import portspec
 from portspec.lint import catalogue, rules
 from portspec.lint.rule import Rule
 
@@ -33,3 +37,135 @@ def test_every_rule_takes_its_name_severity_and_summary_from_the_codes() -> None
         )
         # The docstring opens with the same summary, for a reader of the code.
         assert _doc(rule).partition("\n")[0].strip() == entry.summary, rule.code
+
+
+# -------------------------------------------------------------- the import graph
+
+PACKAGE = Path(portspec.__file__).parent
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+MODULES = _modules()
+
+
+def _imports(module: str) -> list[tuple[str, str]]:
+    """Every ``(module, name)`` that ``module`` imports, at any depth, by its source."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, "") for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            found += [(base, alias.name) for alias in node.names]
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    """Which of portspec's modules each one imports (``from pkg import module`` included)."""
+    graph: dict[str, set[str]] = {module: set() for module in MODULES}
+    for module in MODULES:
+        for base, name in _imports(module):
+            if f"{base}.{name}" in MODULES:
+                graph[module].add(f"{base}.{name}")
+            elif base in MODULES:
+                graph[module].add(base)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1 or node in graph[node]:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_the_graph_reader_sees_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle() -> None:
+    """No module imports, at any depth, one that imports it back (lazy imports count too)."""
+    graph = _graph()
+    assert graph["portspec.lint.catalogue"] >= {"portspec.lint.rules"}
+    assert _cycles(graph) == []
+
+
+def test_the_runtime_never_imports_the_pattern_generator() -> None:
+    graph = _graph()
+    assert [m for m, imported in graph.items() if "portspec._generate_matchers" in imported] == []
+
+
+# ---------------------------------------------------------------- where codes live
+
+_CODE = re.compile(r"PS[0-9]{3}")
+#: The one table of codes, and the rules that decide and document them.
+_CODE_HOMES = {"portspec.codes", "portspec.lint.rules"}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of every docstring node: their examples may name codes."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def test_no_rule_code_is_written_outside_the_codes_and_the_rules() -> None:
+    """A code as a value (``"PS101"``) is written only there; prose may name one as an example."""
+    written = []
+    for module, path in MODULES.items():
+        if module in _CODE_HOMES:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and _CODE.fullmatch(node.value)
+            ):
+                written.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
+    assert written == []
