@@ -287,3 +287,11 @@ def test_reader_refuses_before_opening(tmp_path: Path) -> None:
     with pytest.raises(Outside):
         reader.read(tmp_path / "link", named=True)
     assert reader.cached("/etc/passwd") is None
+
+
+def test_a_dotenv_fifo_is_not_waited_on(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "compose.yaml").write_text("services:\n  web:\n    image: x\n")
+    os.mkfifo(project / ".env")
+    status, out, _ = run(capsys, "lint")
+    assert status == EXIT_FAULT
+    assert "compose.yaml:1:1: PS000 cannot read .env '.env': not a regular file" in out

@@ -441,7 +441,7 @@ class _Loader:
             self.name = _project_name(folder.name)
             candidate = folder / ".env"
             # Compose reads the bytes as they are (see parse_dotenv)
-            data = self.named_file(candidate, ".env", Span(0, 0, path=str(source)))
+            data = self.named_file(candidate, ".env", Span(0, 0, path=str(source)), "", ".env")
             if data is not None:
                 dotenv.append(data)
                 paths.append(str(candidate))
