@@ -112,6 +112,45 @@ def test_override_file_merges_into_its_base(tmp_path: Path) -> None:
     ]
 
 
+def _overlay_run(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    sources = []
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        sources.append(Source(name, "compose", path=path))
+    found = lint(sources, ctx=Context()).diagnostics
+    return [(d.path, d.code, d.line) for d in found if d.code == "PS111"]
+
+
+_BASE = "services:\n  db:\n    image: postgres\n"
+_FRAGMENT = "services:\n  app:\n    image: app\n    depends_on: [db]\n    links: [db]\n"
+
+
+@pytest.mark.parametrize("fragment", ["extra.yml", "extensions/extra/extra-compose.yml"])
+def test_a_fragment_resolves_against_a_base_beside_or_above(tmp_path: Path, fragment: str) -> None:
+    # Run as docker compose -f compose.yaml -f FRAGMENT: db is the base's.
+    assert _overlay_run(tmp_path, {"compose.yaml": _BASE, fragment: _FRAGMENT}) == []
+
+
+def test_a_reference_no_nearby_file_defines_is_still_undefined(tmp_path: Path) -> None:
+    alone = _overlay_run(tmp_path, {"extra.yml": _FRAGMENT})
+    assert alone == [("extra.yml", "PS111", 4), ("extra.yml", "PS111", 5)]
+    # A base in a sibling folder, or one that defines other services, resolves nothing.
+    other = _overlay_run(
+        tmp_path / "two",
+        {
+            "x/compose.yaml": _BASE,
+            "y/extra.yml": _FRAGMENT,
+            "compose.yaml": _BASE.replace("db", "d"),
+        },
+    )
+    assert other == [("y/extra.yml", "PS111", 4), ("y/extra.yml", "PS111", 5)]
+    # A file never resolves its own references.
+    own = _overlay_run(tmp_path / "three", {"compose.yaml": _FRAGMENT})
+    assert [code for _, code, _ in own] == ["PS111", "PS111"]
+
+
 _DB = "services:\n  db:\n    ports: "
 _PORTS = "    ports: ['5432:5432']\n"
 

@@ -213,6 +213,11 @@ class _Run:
         self.files: tuple[bool, Path | None, int] = (False, None, DEFAULT_LIMIT)
         #: Every file's bytes as read, once, by resolved path.
         self.read_bytes: dict[str, bytes] = {}
+        #: (folder, services, project): what each compose project read defines.
+        self.defined: list[tuple[str, frozenset[str], str]] = []
+        #: References to services a compose file does not define, decided at the end:
+        #: (folder, project, service named, code, document, start, end, message).
+        self.undefined: list[tuple[str, str, str, str, Document, int, int, str]] = []
 
     # ------------------------------------------------------------ output
 
@@ -334,10 +339,27 @@ class _Run:
             ):
                 continue  # a variable outside ports, expose and links
             message = problem.message.partition("\n")[0]
+            if problem.missing is not None and first.path is not None:
+                self.undefined.append(
+                    (
+                        os.path.abspath(first.path.parent),
+                        documents[0].path,
+                        problem.missing,
+                        problem.code,
+                        document,
+                        span.start,
+                        span.end,
+                        message,
+                    )
+                )
+                continue
             self.problem(problem.code, document, span.start, span.end, message)
+        project_key = documents[0].path
+        if first.path is not None:
+            names = frozenset(project.services) if project is not None else frozenset()
+            self.defined.append((os.path.abspath(first.path.parent), names, project_key))
         if project is None:
             return
-        project_key = documents[0].path
         for service, container in project.services.items():
             self.add_compose_unit(project, project_key, service, container, (by_path, documents[0]))
 
@@ -552,7 +574,8 @@ class _Run:
         )
 
     def finish(self) -> None:
-        """Give each compose project the windows during which scripts bring it up."""
+        """Report the references no project defines; give compose projects their windows."""
+        self.report_undefined()
         if not self.windows:
             return
         from dataclasses import replace  # noqa: PLC0415
@@ -571,6 +594,23 @@ class _Run:
             )
             if windows:
                 self.units[index] = replace(unit, windows=windows)
+
+    def report_undefined(self) -> None:
+        """A reference to a service no file of its project defines, unless it is an overlay.
+
+        A compose file that names services defined by a compose file of its own
+        folder or a folder above it is a fragment run as ``docker compose -f
+        base.yaml -f fragment.yaml``: its references are resolved there.
+        """
+        for folder, project, missing, code, document, start, end, message in self.undefined:
+            if not any(
+                other != project
+                and missing in names
+                and (folder == base or folder.startswith(base.rstrip(os.sep) + os.sep))
+                for base, names, other in self.defined
+            ):
+                self.problem(code, document, start, end, message)
+        self.undefined.clear()
 
     def read_dockerfile(self, document: Document) -> None:
         from portspec.sources.scripts import find_dockerfile_exposes  # noqa: PLC0415

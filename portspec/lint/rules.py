@@ -663,6 +663,9 @@ class LinkUndefined(_LinkRule):
     Compose refuses a ``links`` entry naming no service of the project; the
     docker CLI's ``--link`` fails at create when no container has the name.
     Command lines are checked against every ``--name`` and service of the run.
+    A compose file linted beside a compose file of its own folder or a folder
+    above it that defines the service is a fragment, run as ``docker compose
+    -f compose.yaml -f fragment.yaml``: its reference resolves there.
     """
 
     code = "PS111"

@@ -178,6 +178,8 @@ class ComposeProblem:
     message: str
     span: Span
     severity: Literal["error", "warning"] = "error"
+    #: The service a reference names where that service is not defined.
+    missing: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.span.path}:" if self.span.path else ""
@@ -459,8 +461,10 @@ class _Loader:
         self.resources: set[tuple[str, str]] = {("networks", "default")}
         self.soft: set[int] = set()
 
-    def error(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
-        self.problems.append(ComposeProblem(code, message, span))
+    def error(
+        self, message: str, span: Span, code: str = COMPOSE_ERROR, missing: str | None = None
+    ) -> None:
+        self.problems.append(ComposeProblem(code, message, span, missing=missing))
 
     def named_file(
         self, path: Path, what: str, span: Span, missing: str = "", written: str | None = None
@@ -488,9 +492,11 @@ class _Loader:
             self.error(f"cannot read {what} {name}: {reason}", span, UNREADABLE)
         return None
 
-    def refuse(self, message: str, span: Span, code: str = COMPOSE_ERROR) -> None:
+    def refuse(
+        self, message: str, span: Span, code: str = COMPOSE_ERROR, missing: str | None = None
+    ) -> None:
         """A fault of the project as a whole: lint reports it and still checks the services."""
-        self.error(message, span, code)
+        self.error(message, span, code, missing)
         self.soft.add(id(self.problems[-1]))
 
     def run(self) -> tuple[Project | None, list[ComposeProblem]]:
@@ -1123,6 +1129,7 @@ class _Loader:
                 f'service "{name}" depends on undefined service "{target}"',
                 span,
                 UNDEFINED_SERVICE,
+                target,
             )
             return
         if self.every_profile and found.profiles and required:
