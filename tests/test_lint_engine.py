@@ -258,3 +258,34 @@ def test_documentation_examples_are_compared_within_their_page(tmp_path: Path) -
     page.write_text("```sh\ndocker run -d -p 8080:80 a\ndocker run -d -p 8080:81 b\n```\n")
     found = lint([Source("three.md", "markdown", path=page)], ctx=Context()).diagnostics
     assert [(d.code, d.line) for d in found] == [("PS101", 3)]
+
+
+_REPLICAS = (
+    "services:\n  vote:\n    image: vote\n    ports: ['8080:80']\n    deploy:\n      replicas: 2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "codes"),
+    [
+        ("compose.yaml", _REPLICAS, ["PS106"]),
+        ("docker-compose.stacked.yml", _REPLICAS, ["PS106"]),
+        ("docker-stack.yml", _REPLICAS, []),
+        ("voting-app-stack.yml", _REPLICAS, []),
+        (
+            "compose.yaml",
+            _REPLICAS + "      placement:\n        constraints: [node.role==worker]\n",
+            [],
+        ),
+        ("compose.yaml", _REPLICAS + "      update_config:\n        parallelism: 1\n", []),
+        ("compose.yaml", _REPLICAS + "networks:\n  front:\n    driver: overlay\n", []),
+        ("compose.yaml", _REPLICAS + "networks:\n  front:\n    driver: bridge\n", ["PS106"]),
+    ],
+)
+def test_replicas_share_a_port_only_outside_swarm(
+    tmp_path: Path, name: str, text: str, codes: list[str]
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    found = lint([Source(name, "compose", path=path)], ctx=Context()).diagnostics
+    assert [d.code for d in found if d.code in ("PS106", "PS107")] == codes

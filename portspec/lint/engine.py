@@ -434,6 +434,7 @@ class _Run:
                 if self.loading()["every_profile"]
                 else frozenset(),
                 replicas=project.replicas.get(service, 1),
+                swarm=project.swarm,
                 link_name=service,
             )
         )

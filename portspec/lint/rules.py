@@ -549,7 +549,10 @@ class ReplicasFixedHostPort(Rule):
     Every replica of ``scale`` or ``deploy.replicas`` asks for the same host
     port: the first binds it, every other fails with "port is already
     allocated". Leave the host port out (``"80"``) or give a range with a
-    port for each replica.
+    port for each replica. A swarm stack file (``docker-stack.yml``, or one
+    using ``deploy.placement``, ``update_config``, ``mode: global`` or an
+    ``overlay`` network) is not checked: under ``docker stack deploy`` the
+    routing mesh publishes the port once for every replica.
     """
 
     code = "PS106"
@@ -565,7 +568,7 @@ class ReplicasFixedHostPort(Rule):
 
     def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
         mapping = entry.value
-        if unit.replicas < 2 or not _publishes(unit) or mapping.host is None:
+        if unit.replicas < 2 or unit.swarm or not _publishes(unit) or mapping.host is None:
             return
         if mapping.host.start == 0 or mapping.is_dynamic_range:
             return
@@ -581,7 +584,8 @@ class ReplicasRangeExhausted(Rule):
     """A dynamic host range with fewer ports than the service has replicas.
 
     Each replica takes one free port of ``8000-8001:80``; with more replicas
-    than ports in the range, the last ones find none and do not start.
+    than ports in the range, the last ones find none and do not start. Swarm
+    stack files are not checked, as for PS106.
     """
 
     code = "PS107"
@@ -599,7 +603,7 @@ class ReplicasRangeExhausted(Rule):
     def mapping(self, entry: Entry[PortMapping], unit: Unit, ctx: Context) -> Iterable[Finding]:
         mapping = entry.value
         host = mapping.host
-        if unit.replicas < 2 or not _publishes(unit) or host is None:
+        if unit.replicas < 2 or unit.swarm or not _publishes(unit) or host is None:
             return
         if not mapping.is_dynamic_range or host.end - host.start + 1 >= unit.replicas:
             return

@@ -130,6 +130,8 @@ class Unit:
     profiles: frozenset[str] = frozenset()
     #: How many containers it runs (compose ``scale``, ``deploy.replicas``).
     replicas: int = 1
+    #: A service of a swarm stack file: its replicas publish through the routing mesh.
+    swarm: bool = False
 
 
 def coexist(a: Unit, b: Unit) -> bool | None:

@@ -251,6 +251,20 @@ class Project:
     unrunnable: AbcMapping[str, tuple[Unrunnable, ...]] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
+    #: Written for ``docker stack deploy``: a file named ``*stack*`` (``docker-stack.yml``),
+    #: or one using what only swarm mode honours (``deploy.placement``,
+    #: ``update_config``, ``rollback_config``, ``endpoint_mode``, ``mode: global``,
+    #: an ``overlay`` network). Its published ports go through the routing mesh.
+    swarm: bool = field(default=False, compare=False)
+
+
+#: ``deploy`` keys only ``docker stack deploy`` honours.
+_SWARM_DEPLOY = ("placement", "update_config", "rollback_config", "endpoint_mode")
+
+
+def _stack_name(name: str) -> bool:
+    """``docker-stack.yml``, ``stack.yaml``, ``voting-app-stack.yml``: a swarm stack file."""
+    return "stack" in re.split(r"[-_.]", name.lower())
 
 
 def load_compose(
@@ -460,6 +474,8 @@ class _Loader:
         #: Top-level resources defined: (``networks`` | ``secrets`` | ``configs``, name).
         self.resources: set[tuple[str, str]] = {("networks", "default")}
         self.soft: set[int] = set()
+        #: Written for ``docker stack deploy`` (see ``Project.swarm``).
+        self.swarm = isinstance(source, Path) and _stack_name(source.name)
 
     def error(
         self, message: str, span: Span, code: str = COMPOSE_ERROR, missing: str | None = None
@@ -561,12 +577,22 @@ class _Loader:
         self.resolve_extends(layer, env)
         return layer
 
+    def plain(self, node: Node | None) -> object:
+        """A scalar's value; None for anything else."""
+        return self.value(node) if isinstance(node, Scalar) else None
+
     def note_resources(self, document: Mapping) -> None:
         for kind in ("networks", "secrets", "configs", "volumes"):
             node = document.get(kind)
             if isinstance(node, Mapping):
                 for entry in node.entries:
                     self.resources.add((kind, str(self.value(entry.key))))
+                    if (
+                        kind == "networks"
+                        and isinstance(entry.value, Mapping)
+                        and self.plain(entry.value.get("driver")) == "overlay"
+                    ):
+                        self.swarm = True
 
     def includes(
         self,
@@ -872,6 +898,11 @@ class _Loader:
             node = value.get("replicas") if isinstance(value, Mapping) else value
             if key == "deploy" and not isinstance(value, Mapping):
                 return
+            if isinstance(value, Mapping) and (
+                any(value.get(k) is not None for k in _SWARM_DEPLOY)
+                or self.plain(value.get("mode")) == "global"
+            ):
+                self.swarm = True
             count = self.value(node) if node is not None else None
             if isinstance(count, str) and re.fullmatch(r"[0-9]+", count):
                 count = int(count)
@@ -1109,6 +1140,7 @@ class _Loader:
             MappingProxyType(profiles),
             MappingProxyType(replicas),
             MappingProxyType({name: tuple(entries) for name, entries in refused.items()}),
+            self.swarm,
         )
 
     def check_dependency(
