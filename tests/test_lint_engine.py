@@ -133,6 +133,23 @@ def test_a_fragment_resolves_against_a_base_beside_or_above(tmp_path: Path, frag
     assert _overlay_run(tmp_path, {"compose.yaml": _BASE, fragment: _FRAGMENT}) == []
 
 
+def test_a_fragment_uses_the_networks_and_secrets_of_its_base(tmp_path: Path) -> None:
+    base = "services:\n  db:\n    image: pg\nnetworks:\n  elk: {}\nsecrets:\n  pw:\n    file: pw\n"
+    fragment = (
+        "services:\n  agent:\n    image: a\n    networks: [elk]\n    secrets: [pw]\n"
+        "    depends_on: [db]\n"
+    )
+    sources = []
+    for name, text in {"compose.yaml": base, "ext/agent/agent-compose.yml": fragment}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        sources.append(Source(name, "compose", path=path))
+    assert [d.code for d in lint(sources, ctx=Context()).diagnostics] == []
+    alone = lint(sources[1:], ctx=Context()).diagnostics
+    assert sorted(d.code for d in alone) == ["PS008", "PS008", "PS111"]
+
+
 def test_a_reference_no_nearby_file_defines_is_still_undefined(tmp_path: Path) -> None:
     alone = _overlay_run(tmp_path, {"extra.yml": _FRAGMENT})
     assert alone == [("extra.yml", "PS111", 4), ("extra.yml", "PS111", 5)]

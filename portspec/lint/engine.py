@@ -213,11 +213,11 @@ class _Run:
         self.files: tuple[bool, Path | None, int] = (False, None, DEFAULT_LIMIT)
         #: Every file's bytes as read, once, by resolved path.
         self.read_bytes: dict[str, bytes] = {}
-        #: (folder, services, project): what each compose project read defines.
-        self.defined: list[tuple[str, frozenset[str], str]] = []
+        #: (folder, (kind, name) defined, project): what each compose project read defines.
+        self.defined: list[tuple[str, frozenset[tuple[str, str]], str]] = []
         #: References to services a compose file does not define, decided at the end:
         #: (folder, project, service named, code, document, start, end, message).
-        self.undefined: list[tuple[str, str, str, str, Document, int, int, str]] = []
+        self.undefined: list[tuple[str, str, tuple[str, str], str, Document, int, int, str]] = []
 
     # ------------------------------------------------------------ output
 
@@ -356,7 +356,11 @@ class _Run:
             self.problem(problem.code, document, span.start, span.end, message)
         project_key = documents[0].path
         if first.path is not None:
-            names = frozenset(project.services) if project is not None else frozenset()
+            names = (
+                frozenset(("services", name) for name in project.services) | project.resources
+                if project is not None
+                else frozenset()
+            )
             self.defined.append((os.path.abspath(first.path.parent), names, project_key))
         if project is None:
             return
@@ -597,11 +601,12 @@ class _Run:
                 self.units[index] = replace(unit, windows=windows)
 
     def report_undefined(self) -> None:
-        """A reference to a service no file of its project defines, unless it is an overlay.
+        """A reference to a service or resource no file of its project defines.
 
-        A compose file that names services defined by a compose file of its own
-        folder or a folder above it is a fragment run as ``docker compose -f
-        base.yaml -f fragment.yaml``: its references are resolved there.
+        Unless it is a fragment: a compose file that names services, networks,
+        volumes, secrets or configs defined by a compose file of its own folder
+        or a folder above it is run as ``docker compose -f base.yaml -f
+        fragment.yaml``, and its references are resolved there.
         """
         for folder, project, missing, code, document, start, end, message in self.undefined:
             if not any(

@@ -178,8 +178,9 @@ class ComposeProblem:
     message: str
     span: Span
     severity: Literal["error", "warning"] = "error"
-    #: The service a reference names where that service is not defined.
-    missing: str | None = None
+    #: What a reference names where it is not defined: (``services``, ``networks``,
+    #: ``secrets``, ``configs`` or ``volumes``; the name).
+    missing: tuple[str, str] | None = None
 
     def __str__(self) -> str:
         where = f"{self.span.path}:" if self.span.path else ""
@@ -256,6 +257,9 @@ class Project:
     #: ``update_config``, ``rollback_config``, ``endpoint_mode``, ``mode: global``,
     #: an ``overlay`` network). Its published ports go through the routing mesh.
     swarm: bool = field(default=False, compare=False)
+    #: The top-level ``networks``, ``volumes``, ``secrets`` and ``configs`` defined:
+    #: (kind, name).
+    resources: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
 
 
 #: ``deploy`` keys only ``docker stack deploy`` honours.
@@ -478,7 +482,11 @@ class _Loader:
         self.swarm = isinstance(source, Path) and _stack_name(source.name)
 
     def error(
-        self, message: str, span: Span, code: str = COMPOSE_ERROR, missing: str | None = None
+        self,
+        message: str,
+        span: Span,
+        code: str = COMPOSE_ERROR,
+        missing: tuple[str, str] | None = None,
     ) -> None:
         self.problems.append(ComposeProblem(code, message, span, missing=missing))
 
@@ -509,7 +517,11 @@ class _Loader:
         return None
 
     def refuse(
-        self, message: str, span: Span, code: str = COMPOSE_ERROR, missing: str | None = None
+        self,
+        message: str,
+        span: Span,
+        code: str = COMPOSE_ERROR,
+        missing: tuple[str, str] | None = None,
     ) -> None:
         """A fault of the project as a whole: lint reports it and still checks the services."""
         self.error(message, span, code, missing)
@@ -1141,6 +1153,7 @@ class _Loader:
             MappingProxyType(replicas),
             MappingProxyType({name: tuple(entries) for name, entries in refused.items()}),
             self.swarm,
+            frozenset(self.resources),
         )
 
     def check_dependency(
@@ -1161,7 +1174,7 @@ class _Loader:
                 f'service "{name}" depends on undefined service "{target}"',
                 span,
                 UNDEFINED_SERVICE,
-                target,
+                ("services", target),
             )
             return
         if self.every_profile and found.profiles and required:
@@ -1195,7 +1208,11 @@ class _Loader:
             self.check_dependency(service, target, span, where, soft=True, required=required)
         for (kind, used), span in service.uses.items():
             if (kind, used) not in self.resources:
-                self.refuse(f'service "{name}" refers to undefined {kind[:-1]} {used}', span)
+                self.refuse(
+                    f'service "{name}" refers to undefined {kind[:-1]} {used}',
+                    span,
+                    missing=(kind, used),
+                )
         counts = service.counts
         if "scale" in counts and "deploy" in counts and counts["scale"][0] != counts["deploy"][0]:
             self.refuse(
