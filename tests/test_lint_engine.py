@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from portspec.lint import Context, Source, lint, lint_text
-from portspec.lint.diagnostic import Diagnostic
+from portspec.lint.diagnostic import Diagnostic, Severity
 from portspec.lint.fix import apply_fixes
 from portspec.lint.units import Kind
 
@@ -244,6 +244,27 @@ def test_unset_variable_only_where_it_matters() -> None:
     text = "services:\n  web:\n    environment:\n      - A=${NOPE_A}\n    ports: ['${NOPE_B}:80']\n"
     found = lint_text(text, "compose.yaml", env={})
     assert [(d.code, d.line) for d in found] == [("PS005", 5)]
+
+
+def test_an_unset_variable_is_one_finding_naming_the_entries_it_breaks() -> None:
+    text = (
+        "services:\n  web:\n    image: x\n    ports:\n"
+        "      - ${CALLS}:${CALLS}/udp\n      - ${CALLS}:${CALLS}/tcp\n"
+        "      - ${APP}:8065\n      - '${OTHER:-9}:9'\n"
+    )
+    found = lint_text(text, "compose.yaml", env={})
+    assert [(d.code, d.line, d.severity) for d in found] == [
+        ("PS005", 5, Severity.ERROR),
+        ("PS005", 7, Severity.WARNING),
+    ]
+    first, second = found
+    assert "variable CALLS is not set" in first.message
+    assert "refuses 2 entries" in first.message
+    assert "':/udp'" in first.message
+    assert "variable APP is not set" in second.message
+    assert "refuses" not in second.message
+    # Set, the variable breaks nothing and nothing is said.
+    assert lint_text(text, "compose.yaml", env={"CALLS": "7000", "APP": "80"}) == []
 
 
 def test_links_across_command_lines() -> None:

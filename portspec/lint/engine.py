@@ -26,17 +26,19 @@ from portspec.codes import (
     REFUSED_AT_CREATE,
     UNKNOWN_VALUE,
     UNREADABLE_FILE,
+    UNSET_VARIABLE,
 )
 from portspec.errors import PortSpecError
 from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic, Severity
 from portspec.lint.rule import Context, Finding, Rule
 from portspec.lint.units import Document, Entry, Kind, Site, Unit
-from portspec.model import Container, Expose, Link, PortMapping
+from portspec.model import Container, Expose, Link, PortMapping, Span
 
 if TYPE_CHECKING:
     from portspec.lint.lifecycle import Event
     from portspec.sources.argv import CommandSites
+    from portspec.sources.compose import ComposeProblem
     from portspec.sources.scripts import Command
 
     _Read = tuple[Container, CommandSites]
@@ -196,6 +198,10 @@ def _groups(sources: Sequence[Source]) -> list[list[Source]]:
     return groups
 
 
+def _key(span: Span) -> tuple[str | None, int, int]:
+    return (span.path, span.start, span.end)
+
+
 class _Run:
     def __init__(
         self, ctx: Context, enabled: Callable[[str, str], bool], env: dict[str, str]
@@ -304,7 +310,7 @@ class _Run:
             self.read_script(readable[0])
 
     def read_compose(self, group: list[Source], documents: list[Document]) -> None:
-        from portspec.sources.compose import UNSET_VARIABLE, _Loader  # noqa: PLC0415
+        from portspec.sources.compose import _Loader  # noqa: PLC0415
 
         first = group[0]
         by_path: dict[str | None, Document] = {}
@@ -326,6 +332,12 @@ class _Run:
         item_spans = (
             {(s.path, s.start, s.end) for s in project.locations.values()} if project else set()
         )
+        unset: dict[str, list[ComposeProblem]] = {}
+        broken: dict[tuple[str | None, int, int], list[ComposeProblem]] = {}
+        for problem in problems:
+            if problem.variable is not None:
+                unset.setdefault(problem.variable, []).append(problem)
+        unset_spans = {_key(p.span) for uses in unset.values() for p in uses}
         for problem in problems:
             span = problem.span
             # A problem in a file of its own (extends: file:) shows under its own name.
@@ -334,10 +346,11 @@ class _Run:
                 or (self.extra_document(span.path) if span.path is not None else None)
                 or documents[0]
             )
-            if problem.code == UNSET_VARIABLE and (span.path, span.start, span.end) not in (
-                item_spans
-            ):
-                continue  # a variable outside ports, expose and links
+            if problem.variable is not None:
+                continue  # one finding a variable, below
+            if problem.missing is None and _key(span) in unset_spans:
+                broken.setdefault(_key(span), []).append(problem)
+                continue  # an entry an unset variable broke: reported at the variable
             message = problem.message.partition("\n")[0]
             if problem.missing is not None and first.path is not None:
                 self.undefined.append(
@@ -354,6 +367,15 @@ class _Run:
                 )
                 continue
             self.problem(problem.code, document, span.start, span.end, message)
+        for name, uses in unset.items():
+            self.unset_variable(
+                name,
+                uses=uses,
+                item_spans=item_spans,
+                broken=broken,
+                by_path=by_path,
+                fallback=documents[0],
+            )
         project_key = documents[0].path
         if first.path is not None:
             names = (
@@ -599,6 +621,44 @@ class _Run:
             )
             if windows:
                 self.units[index] = replace(unit, windows=windows)
+
+    def unset_variable(
+        self,
+        name: str,
+        *,
+        uses: list[ComposeProblem],
+        item_spans: set[tuple[str | None, int, int]],
+        broken: Mapping[tuple[str | None, int, int], list[ComposeProblem]],
+        by_path: Mapping[str | None, Document],
+        fallback: Document,
+    ) -> None:
+        """One PS005 a variable, at its first use in ports, expose or links.
+
+        An entry it leaves one Docker cannot read is named in the message
+        rather than reported again on its own, and makes the finding an error:
+        Compose refuses the file while the variable is unset.
+        """
+        places = sorted(
+            {_key(p.span) for p in uses if _key(p.span) in item_spans or _key(p.span) in broken},
+            key=lambda k: (k[0] or "", k[1]),
+        )
+        if not places:
+            return  # a variable outside ports, expose and links
+        path, start, end = places[0]
+        document = by_path.get(path) or (self.extra_document(path) if path else None) or fallback
+        message = f"variable {name} is not set: Compose substitutes an empty string"
+        faults = [p for place in places for p in broken.get(place, [])]
+        severity = None
+        if faults:
+            reason = faults[0].message.partition("\n")
+            shown = reason[2].strip().partition("\n")[0]
+            entries = "1 entry" if len(faults) == 1 else f"{len(faults)} entries"
+            message += f" and refuses {entries} this leaves"
+            message += f" ({shown!r}: {reason[0]})" if shown else f" ({reason[0]})"
+            severity = Severity.ERROR
+        self.emit(
+            UNSET_VARIABLE.code, Finding(Site(document, start, end), message, severity=severity)
+        )
 
     def report_undefined(self) -> None:
         """A reference to a service or resource no file of its project defines.

@@ -241,7 +241,10 @@ class UnsetVariable(Rule):
 
     Compose substitutes an empty string and warns; the entry then means
     something else than intended (``${PORT}:80`` becomes ``:80``), or Compose
-    refuses it. Give the variable a default: ``${PORT:-8080}``.
+    refuses it. Give the variable a default: ``${PORT:-8080}``. Each variable
+    is reported once, at its first use; the entries it leaves unreadable
+    (``${PORT}:${PORT}`` becomes ``:``) are named there, and make the finding
+    an error, since Compose refuses the file until the variable is set.
     """
 
     code = "PS005"

@@ -181,6 +181,8 @@ class ComposeProblem:
     #: What a reference names where it is not defined: (``services``, ``networks``,
     #: ``secrets``, ``configs`` or ``volumes``; the name).
     missing: tuple[str, str] | None = None
+    #: The variable an unset-variable warning is about.
+    variable: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.span.path}:" if self.span.path else ""
@@ -792,6 +794,7 @@ class _Loader:
                     f"variable {variable.name} is not set: Compose substitutes an empty string",
                     node.span,
                     "warning",
+                    variable=variable.name,
                 )
             )
         self.value.texts[id(node)] = result.text
