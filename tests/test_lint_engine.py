@@ -267,6 +267,22 @@ def test_an_unset_variable_is_one_finding_naming_the_entries_it_breaks() -> None
     assert lint_text(text, "compose.yaml", env={"CALLS": "7000", "APP": "80"}) == []
 
 
+def test_a_missing_required_variable_refuses_the_file_once() -> None:
+    text = (
+        "services:\n  db:\n    image: pg\n    environment:\n"
+        "      A: ${PW:?set PW}\n      B: ${PW:?set PW}\n      C: ${PW:?set PW}\n"
+        "      D: ${OTHER:?}\n"
+    )
+    found = lint_text(text, "compose.yaml", env={})
+    assert [(d.code, d.line) for d in found] == [("PS008", 5), ("PS008", 8)]
+    assert found[0].message.endswith(
+        "required variable PW is missing a value: set PW (and 2 more uses)"
+    )
+    assert "OTHER" in found[1].message
+    assert "more use" not in found[1].message
+    assert lint_text(text, "compose.yaml", env={"PW": "x", "OTHER": "y"}) == []
+
+
 def test_links_across_command_lines() -> None:
     text = "docker run -d --name db postgres\ndocker run --link db --link db:db2 --link cache app\n"
     found = lint_text(text, "run.sh", "shell")

@@ -9,6 +9,7 @@ All the units of a run form one set for the conflict and link rules, unless
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -334,9 +335,25 @@ class _Run:
         )
         unset: dict[str, list[ComposeProblem]] = {}
         broken: dict[tuple[str | None, int, int], list[ComposeProblem]] = {}
+        required: dict[str, list[ComposeProblem]] = {}
         for problem in problems:
             if problem.variable is not None:
-                unset.setdefault(problem.variable, []).append(problem)
+                kind = unset if problem.code == UNSET_VARIABLE.code else required
+                kind.setdefault(problem.variable, []).append(problem)
+        for found in required.values():
+            # A required variable refuses the file once, at its first use.
+            head, *others = sorted(found, key=lambda p: (p.span.path or "", p.span.start))
+            more = (
+                f" (and {len(others)} more use{'s' if len(others) > 1 else ''})" if others else ""
+            )
+            dropped = {id(p) for p in others}
+            problems = [
+                dataclasses.replace(p, message=p.message.partition("\n")[0] + more, variable=None)
+                if p is head
+                else p
+                for p in problems
+                if id(p) not in dropped
+            ]
         unset_spans = {_key(p.span) for uses in unset.values() for p in uses}
         for problem in problems:
             span = problem.span

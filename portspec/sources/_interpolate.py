@@ -41,6 +41,15 @@ __all__ = [
 _NAME = "[_a-zA-Z\u017f\u212a][_a-zA-Z0-9\u017f\u212a]*"
 
 
+class RequiredVariableError(PortSpecError):
+    """``${NAME:?message}`` (or ``${NAME?message}``) met with NAME missing a value."""
+
+    def __init__(self, message: str, text: str, span: tuple[int, int], variable: str) -> None:
+        super().__init__(message, text, span)
+        #: The variable that is missing.
+        self.variable = variable
+
+
 @dataclass(frozen=True, slots=True)
 class Variable:
     """One variable a text looked up: its name, where it stood, and what it gave.
@@ -246,10 +255,11 @@ class _Run:
             message = _joined(argument)
             reason = f": {message}" if message else ""
             where = f"error while interpolating {self.where}: " if self.where else ""
-            raise PortSpecError(
+            raise RequiredVariableError(
                 f"{where}required variable {name} is missing a value{reason}",
                 self.text,
                 (start, end),
+                name,
             )
         return value
 

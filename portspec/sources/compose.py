@@ -38,7 +38,11 @@ from portspec.model import (
     Span,
     parse_address,
 )
-from portspec.sources._interpolate import interpolate, project_environment
+from portspec.sources._interpolate import (
+    RequiredVariableError,
+    interpolate,
+    project_environment,
+)
 from portspec.sources._yaml import (
     Mapping,
     Node,
@@ -181,7 +185,7 @@ class ComposeProblem:
     #: What a reference names where it is not defined: (``services``, ``networks``,
     #: ``secrets``, ``configs`` or ``volumes``; the name).
     missing: tuple[str, str] | None = None
-    #: The variable an unset-variable warning is about.
+    #: The variable an unset-variable warning, or a missing required variable, is about.
     variable: str | None = None
 
     def __str__(self) -> str:
@@ -783,6 +787,12 @@ class _Loader:
     def interpolate_scalar(self, node: Scalar, env: AbcMapping[str, str], where: str) -> None:
         try:
             result = interpolate(str(node.value), env, where=where)
+        except RequiredVariableError as error:
+            self.problems.append(
+                ComposeProblem(COMPOSE_ERROR, error.message, node.span, variable=error.variable)
+            )
+            self.value.failed.add(id(node))
+            return
         except PortSpecError as error:
             self.error(error.message, node.span)
             self.value.failed.add(id(node))
