@@ -343,3 +343,18 @@ def test_replicas_share_a_port_only_outside_swarm(
     path.write_text(text)
     found = lint([Source(name, "compose", path=path)], ctx=Context()).diagnostics
     assert [d.code for d in found if d.code in ("PS106", "PS107")] == codes
+
+
+def test_a_profile_compose_refuses_runs_nothing_together() -> None:
+    # extends appends profiles: under "none" all three run, and Compose refuses
+    # that choice (container name "app" twice); each real profile runs one.
+    text = (
+        "services:\n"
+        "  base:\n    image: x\n    ports: ['8080:8080']\n    profiles: [none]\n"
+        "  from-image:\n    extends: base\n    container_name: app\n    profiles: [image]\n"
+        "  local:\n    extends: base\n    container_name: app\n    profiles: [local]\n"
+    )
+    assert [d.code for d in lint_text(text, "compose.yaml", env={})] == []
+    # Without the shared name the "none" choice runs them together: a real clash.
+    clash = text.replace("    container_name: app\n", "", 1)
+    assert [d.code for d in lint_text(clash, "compose.yaml", env={})].count("PS101") == 2

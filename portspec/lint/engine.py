@@ -39,7 +39,7 @@ from portspec.model import Container, Expose, Link, PortMapping, Span
 if TYPE_CHECKING:
     from portspec.lint.lifecycle import Event
     from portspec.sources.argv import CommandSites
-    from portspec.sources.compose import ComposeProblem
+    from portspec.sources.compose import ComposeProblem, Project
     from portspec.sources.scripts import Command
 
     _Read = tuple[Container, CommandSites]
@@ -197,6 +197,23 @@ def _groups(sources: Sequence[Source]) -> list[list[Source]]:
         groups.append(group)
     groups.extend([s] for s in overrides.values() if id(s) not in used)
     return groups
+
+
+def _refused_profiles(project: Project) -> frozenset[str]:
+    """The profiles Compose refuses to run alone: two services they start share a name.
+
+    ``container_name`` must be unique among the services a choice of profiles
+    runs ("container name ... is already in use by service ..."), so such a
+    choice runs nothing and its services are never together under it.
+    """
+    always = [s for s in project.services if s not in project.profiles]
+    refused = set()
+    for profile in sorted(set().union(*project.profiles.values())):
+        running = always + [s for s, p in project.profiles.items() if profile in p]
+        named = [project.services[s].name for s in running if project.services[s].name != s]
+        if len(named) != len(set(named)):
+            refused.add(profile)
+    return frozenset(refused)
 
 
 def _key(span: Span) -> tuple[str | None, int, int]:
@@ -403,8 +420,11 @@ class _Run:
             self.defined.append((os.path.abspath(first.path.parent), names, project_key))
         if project is None:
             return
+        refused = _refused_profiles(project) if self.loading()["every_profile"] else frozenset()
         for service, container in project.services.items():
-            self.add_compose_unit(project, project_key, service, container, (by_path, documents[0]))
+            self.add_compose_unit(
+                project, project_key, service, container, (by_path, documents[0]), refused=refused
+            )
 
     def loading(self) -> dict[str, Any]:
         """The profiles to enable, or every single choice of them checked; go on past faults."""
@@ -430,6 +450,8 @@ class _Run:
         service: str,
         container: Container,
         documents: tuple[Mapping[str | None, Document], Document],
+        *,
+        refused: frozenset[str] = frozenset(),
     ) -> None:
         from portspec.sources.compose import Project  # noqa: PLC0415
 
@@ -473,9 +495,11 @@ class _Run:
                 project=project_key,
                 project_name=project.name,
                 # Kept only where every choice is checked: a selection already chose.
-                profiles=project.profiles.get(service, frozenset())
+                profiles=project.profiles.get(service, frozenset()) - refused
                 if self.loading()["every_profile"]
                 else frozenset(),
+                dormant=bool(project.profiles.get(service))
+                and not project.profiles[service] - refused,
                 replicas=project.replicas.get(service, 1),
                 swarm=project.swarm,
                 link_name=service,

@@ -382,8 +382,12 @@ def _together(a: Unit, b: Unit, ctx: Context) -> bool:
     folder of examples, a file and its alternative): apart unless asked.
     Examples in documentation are compared only within their own page.
     Compose services of profiles that share none run together only when
-    two profiles are enabled at once: they are alternatives.
+    two profiles are enabled at once: they are alternatives. A profile whose
+    services share a ``container_name`` is one Compose refuses, so it runs
+    nothing together.
     """
+    if (a.dormant or b.dormant) and a.project == b.project:
+        return False
     if a.profiles and b.profiles and not a.profiles & b.profiles and a.project == b.project:
         # Only a choice of two profiles at once runs both: alternatives, not a clash.
         return False

@@ -132,6 +132,9 @@ class Unit:
     replicas: int = 1
     #: A service of a swarm stack file: its replicas publish through the routing mesh.
     swarm: bool = False
+    #: A compose service whose every profile is one Compose refuses to run (two
+    #: of the services it starts share a ``container_name``): it runs with no other.
+    dormant: bool = False
 
 
 def coexist(a: Unit, b: Unit) -> bool | None:
