@@ -328,7 +328,7 @@ def test_a_remote_daemon_skips_this_hosts_sockets(
 ) -> None:
     from portspec.sources import host
 
-    monkeypatch.setattr(host, "read_containers", lambda endpoint: [])
+    monkeypatch.setattr(host, "read_engine", lambda endpoint: (None, []))
 
     def no_sockets(*args: object, **kwargs: object) -> list[Listener]:
         raise AssertionError("a remote daemon's host is not this one")
@@ -380,3 +380,15 @@ def test_age_wording() -> None:
 def test_v4_and_v6_addresses_are_told_apart() -> None:
     assert _socket("::", 1).address == IPv6Address(0)
     assert _socket("0.0.0.0", 1).address == IPv4Address(0)
+
+
+@pytest.mark.parametrize(
+    ("reported", "expected"),
+    [("20.10.24+dfsg1", (20, 10)), ("28.5.2", (28, 5)), ("dev", None), (None, None)],
+)
+def test_the_engine_version_the_daemon_reports_sets_the_model(
+    reported: str | None, expected: tuple[int, int] | None
+) -> None:
+    live = Live(engine_version=reported)
+    assert _preflight.host_settings(live).engine_version == expected
+    assert _preflight.host_settings(live, (27, 0)).engine_version == (27, 0)

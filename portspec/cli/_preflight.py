@@ -114,6 +114,8 @@ class Live:
     endpoint: Endpoint | None = None
     #: Why host sockets were not read (a remote daemon, not Linux), or None.
     sockets_skipped: str | None = None
+    #: The Engine version the daemon reports (``20.10.24+dfsg1``), or None.
+    engine_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +165,12 @@ def read_live(environ: Mapping[str, str], *, sockets: bool = True) -> Live:
     from portspec.sources.host import (  # noqa: PLC0415
         daemon_pid,
         find_endpoint,
-        read_containers,
+        read_engine,
         read_listeners,
     )
 
     endpoint = find_endpoint(environ)
-    containers = read_containers(endpoint)
+    engine, containers = read_engine(endpoint)
     pid = daemon_pid(endpoint) if endpoint.local else None
     skipped: str | None = None
     listeners: list[Listener] = []
@@ -186,7 +188,7 @@ def read_live(environ: Mapping[str, str], *, sockets: bool = True) -> Live:
         # that one's sockets where its pid is known and its /proc readable.
         known = pid is not None and Path(f"/proc/{pid}/net/tcp").exists()
         listeners = read_listeners(pid=pid if known else None)
-    return Live(tuple(containers), tuple(listeners), endpoint, skipped)
+    return Live(tuple(containers), tuple(listeners), endpoint, skipped, engine)
 
 
 def ephemeral_range(proc: Path = Path("/proc")) -> tuple[int, int] | None:
@@ -418,12 +420,23 @@ def diagnostics(found: Sequence[Blocked], now: datetime | None = None) -> list[D
     return out
 
 
-def host_settings(live: Live) -> HostSettings:
-    """What the live host says of itself: its ephemeral range, when the daemon is local."""
+def host_settings(live: Live, engine_version: tuple[int, int] | None = None) -> HostSettings:
+    """What the live host says of itself: its Engine version, and its ephemeral range
+    when the daemon is local. ``engine_version`` (``docker-version``) overrides the
+    version the daemon reports."""
     from portspec.checks.conflicts import HostSettings  # noqa: PLC0415
+    from portspec.lint.config import parse_docker_version  # noqa: PLC0415
 
+    version = engine_version
+    if version is None and live.engine_version is not None:
+        try:
+            version = parse_docker_version(live.engine_version)
+        except ValueError:
+            version = None  # a version this reading does not know: the latest model
     ephemeral = ephemeral_range() if live.endpoint is not None and live.endpoint.local else None
-    return HostSettings() if ephemeral is None else HostSettings(ephemeral=ephemeral)
+    if ephemeral is None:
+        return HostSettings(engine_version=version)
+    return HostSettings(ephemeral=ephemeral, engine_version=version)
 
 
 # -------------------------------------------------------------------- cli
@@ -487,6 +500,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_false",
         help="read only the daemon's containers, not this host's listening sockets",
     )
+    parser.add_argument(
+        "--docker-version",
+        metavar="X.Y",
+        help="predict for this Docker Engine (default: the version the daemon reports)",
+    )
     add_debug_option(parser)
     parser.set_defaults(handler=run, subparser=parser, command=[])
 
@@ -518,10 +536,17 @@ def plan_sources(paths: Sequence[str], command: Sequence[str]) -> list[Source]:
 
 def run(args: argparse.Namespace) -> int:
     """Read the plan and the host; report what will not bind."""
+    from portspec.lint.config import parse_docker_version  # noqa: PLC0415
     from portspec.lint.diagnostic import Severity  # noqa: PLC0415
     from portspec.lint.engine import read_units  # noqa: PLC0415
     from portspec.sources.host import HostError  # noqa: PLC0415
 
+    version = None
+    if args.docker_version is not None:
+        try:
+            version = parse_docker_version(args.docker_version)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     sources = plan_sources(args.paths, args.command)
     units, result = read_units(sources)
     try:
@@ -531,7 +556,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if live.sockets_skipped is not None and args.sockets:
         print_to(sys.stderr, f"portspec preflight: warning: {live.sockets_skipped}")
-    found = diagnostics(blocked(units, holders_of(live, units), host_settings(live)))
+    found = diagnostics(blocked(units, holders_of(live, units), host_settings(live, version)))
     # What kept a file from being read comes first, as lint reports it.
     problems = [
         d for d in result.diagnostics if d.code.startswith("PS0") and d.severity >= Severity.ERROR

@@ -53,6 +53,7 @@ __all__ = [
     "parse_proc_net",
     "parse_timestamp",
     "read_containers",
+    "read_engine",
     "read_listeners",
     "running_container",
     "v6only_flags",
@@ -476,6 +477,16 @@ def read_containers(endpoint: Endpoint, *, timeout: float = 10.0) -> list[Runnin
     Raises ``HostError`` when the docker SDK is not installed or the daemon
     does not answer.
     """
+    return read_engine(endpoint, timeout=timeout)[1]
+
+
+def read_engine(
+    endpoint: Endpoint, *, timeout: float = 10.0
+) -> tuple[str | None, list[RunningContainer]]:
+    """The daemon's Engine version (``20.10.24+dfsg1``) and its running containers.
+
+    As :func:`read_containers`, and the version the daemon reports of itself.
+    """
     try:
         import docker  # noqa: PLC0415 - an optional extra
         import docker.errors  # noqa: PLC0415
@@ -492,7 +503,9 @@ def read_containers(endpoint: Endpoint, *, timeout: float = 10.0) -> list[Runnin
         # the connection when that fails: ask first, with a client we can close.
         probe = docker.APIClient(base_url=endpoint.host, tls=tls, timeout=timeout, version="1.24")
         try:
-            version = probe.version(api_version=False)["ApiVersion"]
+            about = probe.version(api_version=False)
+            version = about["ApiVersion"]
+            engine = about.get("Version")
         finally:
             probe.close()
         client = docker.APIClient(base_url=endpoint.host, tls=tls, timeout=timeout, version=version)
@@ -510,7 +523,8 @@ def read_containers(endpoint: Endpoint, *, timeout: float = 10.0) -> list[Runnin
         raise _unreachable(endpoint, error) from None
     finally:
         client.close()
-    return [running for item in details if (running := running_container(item)) is not None]
+    found = [running for item in details if (running := running_container(item)) is not None]
+    return (engine if isinstance(engine, str) else None), found
 
 
 def _reach_unix_socket(endpoint: Endpoint) -> int | None:

@@ -201,3 +201,14 @@ def test_a_running_project_is_not_in_conflict_with_itself(
         _compose(clean_engine, "shop", shop, "down", "--timeout", "0")
     after = _portspec(clean_engine, "preflight", str(other))
     assert after.returncode == 0, after.stdout + after.stderr
+
+
+def test_preflight_predicts_for_the_engine_the_daemon_reports(engine: EngineDaemon) -> None:
+    from portspec.cli._preflight import host_settings, read_live
+    from portspec.lint.config import parse_docker_version
+
+    live = read_live(engine.env(), sockets=False)
+    assert live.engine_version == engine.version
+    assert host_settings(live).engine_version == parse_docker_version(engine.version)
+    # --docker-version (docker-version) wins over what the daemon says.
+    assert host_settings(live, (28, 3)).engine_version == (28, 3)
