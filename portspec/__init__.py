@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         find_conflicts,
         find_link_problems,
     )
-    from portspec.checks.simulate import Bound, StartOutcome, simulate_starts
+    from portspec.checks.simulate import Bound, StartOutcome, simulate_starts, simulate_up
     from portspec.emit.compose import to_compose
     from portspec.emit.docker_args import to_docker_args, to_docker_command
     from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
@@ -53,7 +53,7 @@ _LAZY = {
         "find_conflicts",
         "find_link_problems",
     ),
-    "portspec.checks.simulate": ("Bound", "StartOutcome", "simulate_starts"),
+    "portspec.checks.simulate": ("Bound", "StartOutcome", "simulate_starts", "simulate_up"),
     "portspec.emit.compose": ("to_compose",),
     "portspec.emit.docker_args": ("to_docker_args", "to_docker_command"),
     "portspec.emit.docker_sdk": ("from_docker_sdk", "to_docker_sdk"),
@@ -121,6 +121,7 @@ __all__ = [
     "parse_ps_ports",
     "parse_publish",
     "simulate_starts",
+    "simulate_up",
     "to_compose",
     "to_docker_args",
     "to_docker_command",

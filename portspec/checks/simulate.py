@@ -41,8 +41,13 @@ address checks the unspecified one; before, each address is its own table
 and an overlap is found only when a TCP socket listens. UDP sockets the
 daemon binds with ``SO_REUSEADDR`` never stop each other.
 
+``simulate_up`` plays ``docker compose up`` on top: services in dependency
+order, independent ones in parallel, replicas one after another, and the run
+stopped at the first refusal.
+
 The per-address model is checked against a real daemon (Engine 20.10) in
-``tests/engine/test_scenarios.py``; the grouped one follows the source.
+``tests/engine/test_scenarios.py`` and, for Compose, in
+``tests/engine/test_compose_order.py``; the grouped one follows the source.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from portspec.checks.conflicts import (
     Conflict,
@@ -70,9 +75,12 @@ from portspec.codes import (
 from portspec.errors import PortSpecError
 from portspec.model import Container, HostAddress, PortMapping, PortRange, Protocol
 
-__all__ = ["Bound", "StartOutcome", "simulate_starts"]
+if TYPE_CHECKING:
+    from portspec.sources.compose import Project
 
-Status = Literal["starts", "refused", "depends"]
+__all__ = ["Bound", "StartOutcome", "simulate_starts", "simulate_up"]
+
+Status = Literal["starts", "refused", "skipped", "depends"]
 
 _V4_ANY = IPv4Address(0)
 _V6_ANY = IPv6Address(0)
@@ -799,6 +807,17 @@ def _attempt(  # noqa: PLR0917 - internal
     return [(("starts", tuple(run.bindings), None, ""), world)]
 
 
+def _orders(container: Container, model: _Model) -> list[tuple[_Entry, ...]]:
+    """The orders in which Docker may make the container's bindings."""
+    entries, bare = _entries(container)
+    if model.grouped:
+        return [_grouped_order(entries, bare, container.publish_all)]
+    orders = _legacy_orders(container, entries, bare)
+    if len(orders) > 1 and not _order_matters(orders[0], model):
+        return orders[:1]
+    return orders
+
+
 def simulate_starts(
     containers: Mapping[str, Container] | Iterable[Container],
     *,
@@ -835,13 +854,7 @@ def simulate_starts(
                 StartOutcome(label, "depends", reason="too many earlier outcomes depend")
             )
             continue
-        entries, bare = _entries(container)
-        if model.grouped:
-            orders = [_grouped_order(entries, bare, container.publish_all)]
-        else:
-            orders = _legacy_orders(container, entries, bare)
-            if len(orders) > 1 and not _order_matters(orders[0], model):
-                orders = orders[:1]
+        orders = _orders(container, model)
         results: list[tuple[_Result, _World]] = []
         for world in worlds:
             for number, order in enumerate(orders):
@@ -899,3 +912,346 @@ def _distinct(worlds: list[_World]) -> list[_World]:
     for world in worlds:
         seen.setdefault(world.fingerprint(), world)
     return list(seen.values())
+
+
+# ------------------------------------------------------------- compose up
+
+#: Containers of one group of interacting services, and starts tried for it,
+#: followed at most; beyond, their outcomes depend.
+_MEMBERS = 512
+_STARTS = 50_000
+#: Pairs of a container and a refusal elsewhere weighed at most.
+_PAIRS = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Replica:
+    """One container ``docker compose up`` starts."""
+
+    label: str
+    service: str
+    number: int
+    container: Container
+
+
+def _container_label(project: Project, service: str, number: int) -> str:
+    name = project.services[service].name or service
+    if name != service:  # container_name
+        return name
+    return f"{project.name}-{service}-{number}"
+
+
+def _host_spans(
+    container: Container, settings: HostSettings
+) -> list[tuple[Protocol, int, int, bool]]:
+    """Host ports the container may take: (protocol, low, high, ephemeral)."""
+    if not _publishes(container):
+        return []
+    spans: list[tuple[Protocol, int, int, bool]] = []
+    low, high = settings.ephemeral
+    entries, bare = _entries(container)
+    for entry in entries:
+        if entry.low == 0:
+            spans.append((entry.protocol, low, high, True))
+        else:
+            spans.append((entry.protocol, entry.low, entry.high, False))
+    if container.publish_all:
+        spans += [(protocol, low, high, True) for _, protocol in bare]
+    return spans
+
+
+def _ancestors(project: Project) -> dict[str, frozenset[str]]:
+    """Every service each one waits for, directly or through others."""
+    done: dict[str, frozenset[str]] = {}
+    for start in project.services:
+        if start in done:
+            continue
+        # Iterative depth-first walk: a long chain is no deep recursion.
+        stack: list[tuple[str, list[str]]] = [(start, sorted(project.depends_on.get(start, ())))]
+        visiting = {start}
+        while stack:
+            name, todo = stack[-1]
+            if todo:
+                target = todo.pop()
+                if target not in done and target not in visiting and target in project.services:
+                    visiting.add(target)
+                    stack.append((target, sorted(project.depends_on.get(target, ()))))
+                continue
+            stack.pop()
+            visiting.discard(name)
+            found: set[str] = set()
+            for target in project.depends_on.get(name, ()):
+                if target in project.services:
+                    found.add(target)
+                    found |= done.get(target, frozenset())
+            done[name] = frozenset(found)
+    return done
+
+
+def _groups(
+    services: Sequence[str],
+    spans: Mapping[str, list[tuple[Protocol, int, int, bool]]],
+    ephemeral: tuple[int, int],
+) -> list[list[str]]:
+    """Services whose host ports may meet, joined into groups (union-find, linear)."""
+    parent = {name: name for name in services}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    fixed: dict[Protocol, list[tuple[int, int, str]]] = {}
+    drawing: dict[Protocol, list[str]] = {}  # services taking ephemeral ports
+    for name in services:
+        for protocol, low, high, from_ephemeral in spans[name]:
+            if from_ephemeral:
+                drawing.setdefault(protocol, []).append(name)
+            else:
+                fixed.setdefault(protocol, []).append((low, high, name))
+    for protocol, items in fixed.items():
+        # Overlapping intervals, swept by start, join one cluster.
+        items.sort()
+        reach, first = -1, ""
+        for low, high, name in items:
+            if low <= reach:
+                join(name, first)
+            else:
+                first = name
+            reach = max(reach, high)
+        # Ephemeral requests never refuse each other; they meet fixed ports in their range.
+        takers = drawing.get(protocol, [])
+        inside = [name for low, high, name in items if low <= ephemeral[1] and ephemeral[0] <= high]
+        if takers and inside:
+            for name in [*takers, *inside]:
+                join(name, takers[0])
+    grouped: dict[str, list[str]] = {}
+    for name in services:
+        grouped.setdefault(root(name), []).append(name)
+    return list(grouped.values())
+
+
+def simulate_up(project: Project, *, host: HostSettings | None = None) -> list[StartOutcome]:
+    """What ``docker compose up`` does with each container of the project: one outcome each.
+
+    Compose starts a service once the services it waits for
+    (``Project.depends_on``) have started, independent services in parallel,
+    and a service's replicas one after another (docker/compose
+    ``pkg/compose/dependencies.go``, ``InDependencyOrder``;
+    ``convergence.go``, ``startService``). The first container Docker refuses
+    stops the run: the service's later replicas and every service waiting
+    for it are not started (``skipped``), and whether a service started in
+    parallel got its turn before is a matter of timing (``depends``).
+    Where two services start in parallel and the first to bind wins, the
+    outcome ``depends`` too, naming them.
+
+    Outcomes are in the order of ``project.services``, each service's
+    replicas numbered from 1 (``<project>-<service>-<n>``, or the
+    ``container_name``); replicas are alike, so the numbers count them in
+    the order Compose starts them.
+
+    >>> from portspec import load_compose
+    >>> project = load_compose(
+    ...     "name: shop\\n"
+    ...     "services:\\n"
+    ...     "  db: {image: postgres, ports: ['5432:5432']}\\n"
+    ...     "  web: {image: nginx, scale: 2, ports: ['8080:80'], depends_on: [db]}\\n"
+    ...     "  worker: {image: busybox, depends_on: [web]}\\n"
+    ... )
+    >>> for outcome in simulate_up(project, host=HostSettings(ipv6=False)):
+    ...     print(outcome)
+    shop-db-1: starts 0.0.0.0:5432->5432/tcp
+    shop-web-1: starts 0.0.0.0:8080->80/tcp
+    shop-web-2: refused: tcp/8080 on 0.0.0.0 is already allocated
+    shop-worker-1: skipped: it waits for web, and shop-web-2 was refused
+    """
+    from portspec.sources import compose  # noqa: PLC0415 - sources sit above checks
+
+    if not isinstance(project, compose.Project):
+        raise PortSpecError(f"project must be a compose Project, not {type(project).__name__}")
+    settings = HostSettings() if host is None else host
+    if not isinstance(settings, HostSettings):
+        raise PortSpecError(f"host must be HostSettings, not {type(settings).__name__}")
+    model = _model(settings)
+    ancestors = _ancestors(project)
+    replicas: list[_Replica] = []
+    for service, container in project.services.items():
+        for number in range(1, project.replicas.get(service, 1) + 1):
+            label = _container_label(project, service, number)
+            replicas.append(_Replica(label, service, number, container))
+    spans = {name: _host_spans(c, settings) for name, c in project.services.items()}
+    seen: list[dict[object, _Seen]] = [{} for _ in replicas]
+    group_of = [0] * len(replicas)
+    lost: set[int] = set()
+    for number, group in enumerate(_groups(list(project.services), spans, settings.ephemeral)):
+        members = [i for i, r in enumerate(replicas) if r.service in group]
+        for i in members:
+            group_of[i] = number
+        if not _follow(members, replicas, ancestors, model, seen):
+            lost.update(members)
+    return _settle(replicas, ancestors, seen, group_of, lost)
+
+
+#: One way a container's start may go, as seen on one start order.
+_Seen = tuple[
+    Literal["starts", "refused", "skipped", "timing"], tuple[Bound, ...], Conflict | None, str, int
+]
+
+
+def _before(a: _Replica, b: _Replica, ancestors: Mapping[str, frozenset[str]]) -> bool:
+    """Compose starts ``a`` before ``b`` whatever the timing."""
+    if a.service == b.service:
+        return a.number < b.number
+    return a.service in ancestors.get(b.service, frozenset())
+
+
+def _follow(
+    members: list[int],
+    replicas: Sequence[_Replica],
+    ancestors: Mapping[str, frozenset[str]],
+    model: _Model,
+    seen: list[dict[object, _Seen]],
+) -> bool:
+    """Every start order of one group, each outcome it gives recorded; False if too many."""
+    if len(members) > _MEMBERS:
+        return False
+    waits = {
+        i: frozenset(j for j in members if _before(replicas[j], replicas[i], ancestors))
+        for i in members
+    }
+    visited: set[object] = set()
+    todo: list[tuple[frozenset[int], _World]] = [(frozenset(), _World())]
+    budget = _STARTS
+    while todo:
+        done, world = todo.pop()
+        key = (done, world.fingerprint())
+        if key in visited:
+            continue
+        visited.add(key)
+        for i in members:
+            if i in done or not waits[i] <= done:
+                continue
+            budget -= 1
+            if budget < 0:
+                return False
+            replica = replicas[i]
+            container = replica.container
+            branches: list[tuple[_Result, _World]] = []
+            if not _publishes(container):
+                branches.append((("starts", (), None, ""), world.copy()))
+            else:
+                orders = _orders(container, model)
+                for order in orders:
+                    branches += _attempt(world.copy(), model, i, replica.label, container, order)
+            for (status, bindings, conflict, reason), after in branches:
+                if status == "starts":
+                    _note(seen[i], ("starts", bindings, None, "", -1))
+                    todo.append((done | {i}, after))
+                    continue
+                _note(seen[i], ("refused", (), conflict, reason, -1))
+                # Compose stops here: nothing after this container starts for sure.
+                for j in members:
+                    if j in done or j == i:
+                        continue
+                    if _before(replica, replicas[j], ancestors):
+                        _note(seen[j], ("skipped", (), None, "", i))
+                    else:
+                        _note(seen[j], ("timing", (), None, "", i))
+    return True
+
+
+def _note(seen: dict[object, _Seen], outcome: _Seen) -> None:
+    status, bindings, _, _, cause = outcome
+    if status == "starts":
+        key: object = (status, tuple(sorted(bindings, key=str)))
+    elif status == "refused":
+        key = status
+    else:
+        key = (status, cause)
+    seen.setdefault(key, outcome)
+
+
+def _settle(
+    replicas: Sequence[_Replica],
+    ancestors: Mapping[str, frozenset[str]],
+    seen: list[dict[object, _Seen]],
+    group_of: Sequence[int],
+    lost: set[int],
+) -> list[StartOutcome]:
+    """One outcome per container from every way its start was seen to go."""
+    refusing = [
+        i
+        for i, ways in enumerate(seen)
+        if i in lost or any(w[0] == "refused" for w in ways.values())
+    ]
+    certain = {i for i in refusing if i not in lost and len(seen[i]) == 1}
+    if len(replicas) * len(refusing) > _PAIRS:
+        lost = set(range(len(replicas)))
+        refusing = []
+    # A refusal in another group stops the run too, at a time the plan cannot tell.
+    for i, replica in enumerate(replicas):
+        for r in refusing:
+            other = replicas[r]
+            if group_of[r] == group_of[i] or _before(replica, other, ancestors):
+                continue
+            after = _before(other, replica, ancestors)
+            way: Literal["skipped", "timing"] = "skipped" if after and r in certain else "timing"
+            _note(seen[i], (way, (), None, "", r))
+    outcomes: list[StartOutcome] = []
+    for i, replica in enumerate(replicas):
+        label = replica.label
+        ways = list(seen[i].values())
+        if i in lost:
+            outcomes.append(
+                StartOutcome(label, "depends", reason="too many start orders to follow")
+            )
+            continue
+        causes = [w[4] for w in ways if w[0] == "skipped" and (w[4] in certain or len(ways) == 1)]
+        if causes or all(w[0] == "skipped" for w in ways):
+            cause = replicas[causes[0] if causes else ways[0][4]]
+            if cause.service == replica.service:
+                why = f"{cause.label} was refused and Compose starts no more of {cause.service}"
+            else:
+                why = f"it waits for {cause.service}, and {cause.label} was refused"
+            outcomes.append(StartOutcome(label, "skipped", reason=why))
+            continue
+        if len(ways) == 1:
+            status, bindings, conflict, reason, _ = ways[0]
+            assert status in ("starts", "refused")
+            outcomes.append(
+                StartOutcome(
+                    label, "starts" if status == "starts" else "refused", bindings, conflict, reason
+                )
+            )
+            continue
+        conflict = next((w[2] for w in ways if w[2] is not None), None)
+        if conflict is not None and conflict.certain:
+            conflict = _uncertain(conflict)
+        stopped = sorted({replicas[w[4]].label for w in ways if w[0] in ("timing", "skipped")})
+        if stopped:
+            reason = (
+                f"Compose stops at the first refusal ({', '.join(stopped)});"
+                " whether this container started before it is a matter of timing"
+            )
+        elif any(w[3] == _RUN_TIME for w in ways):
+            reason = _RUN_TIME
+        else:
+            reason = "Compose starts services in parallel; which binds first decides"
+        outcomes.append(StartOutcome(label, "depends", (), conflict, reason))
+    return outcomes
+
+
+def _uncertain(conflict: Conflict) -> Conflict:
+    return Conflict(
+        conflict.code,
+        conflict.first,
+        conflict.second,
+        conflict.protocol,
+        conflict.addresses,
+        conflict.ports,
+        certain=False,
+    )

@@ -12,11 +12,13 @@ resolved, and list entries made unique as Compose makes them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
 from collections.abc import Mapping as AbcMapping
 from collections.abc import Sequence as AbcSequence
+from collections.abc import Set as AbcSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -266,6 +268,13 @@ class Project:
     #: The top-level ``networks``, ``volumes``, ``secrets`` and ``configs`` defined:
     #: (kind, name).
     resources: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
+    #: The services each service waits for before it starts, as Compose orders
+    #: ``up``: its ``depends_on``, ``links``, and the ``service:`` of its
+    #: ``network_mode``, ``ipc``, ``pid`` and ``volumes_from``; services that do
+    #: not run are left out.
+    depends_on: AbcMapping[str, frozenset[str]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
 
 
 #: ``deploy`` keys only ``docker stack deploy`` honours.
@@ -425,6 +434,10 @@ class _Service:
     profiles: dict[str, Span] = field(default_factory=dict)
     #: ``depends_on`` targets: whether each is required, and where it stood.
     depends: dict[str, tuple[bool, Span]] = field(default_factory=dict)
+    #: Services it waits for besides ``depends_on``, by key: ``volumes_from``, and
+    #: ``ipc`` and ``pid`` of the ``service:`` form (links and ``network_mode`` are
+    #: read apart).
+    waits: dict[str, set[str]] = field(default_factory=dict)
     #: ``scale`` and ``deploy.replicas``, where given.
     counts: dict[str, tuple[int, Span]] = field(default_factory=dict)
     build: bool = False
@@ -919,6 +932,18 @@ class _Loader:
                     flag = entry.value.get("required")
                     required = not (isinstance(flag, Scalar) and self.value(flag) is False)
                     service.depends[target] = (required, entry.key.span)
+        elif key in ("ipc", "pid") and isinstance(value, Scalar):
+            mode = self.value(value)
+            if isinstance(mode, str) and mode.startswith("service:"):
+                service.waits[key] = {mode[len("service:") :]}
+            else:
+                service.waits[key] = set()
+        elif key == "volumes_from" and isinstance(value, Sequence):
+            sources = service.waits.setdefault(key, set())
+            for item in value.items:
+                source = self.value(item)
+                if isinstance(source, str) and not source.startswith("container:"):
+                    sources.add(source.split(":", 1)[0])
         elif key in ("scale", "deploy"):
             node = value.get("replicas") if isinstance(value, Mapping) else value
             if key == "deploy" and not isinstance(value, Mapping):
@@ -1003,16 +1028,34 @@ class _Loader:
         done: set[str] = set()
 
         def merge(service: _Service, base: _Service) -> None:
+            # A key the service marks !reset or !override takes nothing from its base.
+            dropped = service.resets | service.overrides
             for key, items in base.lists.items():
-                service.lists[key] = [*items, *service.lists.get(key, [])]
+                if key not in dropped:
+                    service.lists[key] = [*items, *service.lists.get(key, [])]
             for key, scalar in base.scalars.items():
-                service.scalars.setdefault(key, scalar)
+                if key not in dropped:
+                    service.scalars.setdefault(key, scalar)
             service.build = service.build or base.build
-            for profile, where in base.profiles.items():
-                service.profiles.setdefault(profile, where)
-            service.depends = {**base.depends, **service.depends}
-            service.counts = {**base.counts, **service.counts}
-            service.uses = {**base.uses, **service.uses}
+            if "profiles" not in dropped:
+                for profile, where in base.profiles.items():
+                    service.profiles.setdefault(profile, where)
+            if "depends_on" not in dropped:
+                service.depends = {**base.depends, **service.depends}
+            for key, names in base.waits.items():
+                # volumes_from is a list and adds up; ipc and pid are replaced.
+                if key == "volumes_from" and key not in dropped:
+                    service.waits[key] = names | service.waits.get(key, set())
+                elif key not in dropped:
+                    service.waits.setdefault(key, names)
+            service.counts = {
+                **{k: v for k, v in base.counts.items() if k not in dropped},
+                **service.counts,
+            }
+            service.uses = {
+                **{k: v for k, v in base.uses.items() if k[0] not in dropped},
+                **service.uses,
+            }
 
         def resolve(start: _Service) -> None:
             # The chain start -> its base -> ... walked with a list, not the stack:
@@ -1087,6 +1130,7 @@ class _Loader:
         replicas: dict[str, int] = {}
         refused: dict[str, list[Unrunnable]] = {}
         linked: dict[str, list[str]] = {}
+        depends_on: dict[str, frozenset[str]] = {}
         selected = set(self.selected or ())
         active = {
             name: service
@@ -1155,6 +1199,12 @@ class _Loader:
             links = tuple(i.value for i in lists["external_links"] if isinstance(i.value, Link))
             if links:
                 external[name] = links
+            waits = {*service.depends, *linked[name], *itertools.chain(*service.waits.values())}
+            if mode.startswith("service:"):
+                waits.add(mode[len("service:") :])
+            waits = {target for target in waits if target in active and target != name}
+            if waits:
+                depends_on[name] = frozenset(waits)
         self.check_cycles(active, linked)
         return Project(
             self.name,
@@ -1167,6 +1217,7 @@ class _Loader:
             MappingProxyType({name: tuple(entries) for name, entries in refused.items()}),
             self.swarm,
             frozenset(self.resources),
+            MappingProxyType(depends_on),
         )
 
     def check_dependency(
@@ -1319,9 +1370,7 @@ def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> N
         if current is None or incoming.replace_all:
             services[name] = incoming
             continue
-        for key in incoming.resets:
-            current.lists.pop(key, None)
-            current.scalars.pop(key, None)
+        _forget(current, incoming.resets | incoming.overrides)
         for key, items in incoming.lists.items():
             if key in incoming.overrides:
                 current.lists[key] = list(items)
@@ -1334,10 +1383,26 @@ def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> N
         for profile, where in incoming.profiles.items():
             current.profiles.setdefault(profile, where)
         current.depends.update(incoming.depends)
+        for key, names in incoming.waits.items():
+            current.waits[key] = (
+                names | current.waits.get(key, set()) if key == "volumes_from" else names
+            )
         current.counts.update(incoming.counts)
         current.uses.update(incoming.uses)
-        if "profiles" in incoming.resets:
-            current.profiles = dict(incoming.profiles)
+
+
+def _forget(service: _Service, keys: AbcSet[str]) -> None:
+    """Drop what the keys gave a service: a later file marks them !reset or !override."""
+    for key in keys:
+        service.lists.pop(key, None)
+        service.scalars.pop(key, None)
+        service.counts.pop(key, None)
+        service.waits.pop(key, None)
+    service.uses = {used: span for used, span in service.uses.items() if used[0] not in keys}
+    if "profiles" in keys:
+        service.profiles.clear()
+    if "depends_on" in keys:
+        service.depends.clear()
 
 
 def _volume_source(spec: str) -> str:

@@ -4,7 +4,8 @@ Ports appended then de-duplicated, ``!reset``/``!override`` on ``ports``,
 ``expose`` and ``links``, ``network_mode`` replaced, ``extends`` (same file and
 ``file:``) bringing ports, and ``.env``/environment interpolation in override
 files. Normalized ``ports`` (``to_compose(long=True)``), ``expose`` (by
-meaning), ``links`` and ``network_mode`` of every service must agree.
+meaning), ``links``, ``network_mode`` and the services each one waits for
+(``Project.depends_on``, Compose's normalized ``depends_on``) must agree.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def _theirs(service: dict[str, Any]) -> dict[str, Any]:
     out = {key: service[key] for key in _KEYS if service.get(key)}
     if "expose" in out:
         out["expose"] = [str(parse_expose(str(text))) for text in out["expose"]]
+    if service.get("depends_on"):
+        out["waits"] = sorted(service["depends_on"])
     return out
 
 
@@ -76,7 +79,10 @@ def _ours(folder: Path, case: Case) -> dict[str, Any] | None:
         project = load_compose(first, env=case.env, files=rest)
     except PortSpecError:
         return None
-    return {name: to_compose(c, long=True) for name, c in project.services.items()}
+    ours = {name: to_compose(c, long=True) for name, c in project.services.items()}
+    for name, waits in project.depends_on.items():
+        ours[name]["waits"] = sorted(waits)
+    return ours
 
 
 def _run(binary: str, root: Path, index: int, case: Case) -> tuple[bool, str]:
@@ -197,6 +203,29 @@ CURATED: list[Case] = [
             "c.yaml": "services:\n  s:\n    ports: ['1:1', '80']\n",
         },
         ["a.yaml", "b.yaml", "c.yaml"],
+    ),
+    Case(
+        "reset and override on an extending service",
+        {
+            "a.yaml": _A
+            + "  t:\n    extends: s\n    ports: !reset []\n    expose: !override ['2']\n"
+            "    links: !reset []\n    network_mode: bridge\n",
+        },
+        ["a.yaml"],
+    ),
+    Case(
+        "what a service waits for, through extends and overrides",
+        {
+            "a.yaml": "services:\n  db:\n    image: x\n  cache:\n    image: x\n"
+            "  base:\n    image: x\n    volumes_from: [db, 'container:c']\n"
+            "    ipc: 'service:cache'\n    profiles: [off]\n"
+            "  t:\n    extends: base\n    profiles: !reset []\n    pid: 'service:db'\n"
+            "  u:\n    extends: base\n    profiles: !reset []\n    volumes_from: !reset []\n"
+            "    ipc: host\n",
+            "b.yaml": "services:\n  t:\n    ipc: !reset null\n  u:\n    depends_on: [cache]\n"
+            "  v:\n    image: x\n    network_mode: 'service:t'\n    links: [u]\n",
+        },
+        ["a.yaml", "b.yaml"],
     ),
     # Disagreements found while writing this file (reported, not fixed here):
     _two("reset null", "services:\n  s:\n    ports: !reset null\n"),
