@@ -232,3 +232,22 @@ def test_convert_merges_the_override_file_unless_told(
     other = _write(tmp_path, "other.yaml", base.read_text())
     assert main(["convert", "--to", "command", str(other)]) == 0
     assert "--publish 81" not in capsys.readouterr().out
+
+
+def test_a_file_linted_and_included_gives_its_findings_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portspec.cli import main
+
+    _write(
+        tmp_path, "docker-compose.yml", "services:\n  db:\n    image: p\n    ports: ['5432:5432']\n"
+    )
+    _write(tmp_path, "docker-compose-extras.yml", "include: [docker-compose.yml]\nservices: {}\n")
+    monkeypatch.chdir(tmp_path)
+    main(["lint", "--isolated", "--format", "json", "--exit-zero", "."])
+    found = [(d["path"], d["line"], d["code"]) for d in json.loads(capsys.readouterr().out)]
+    assert found == [("docker-compose.yml", 4, "PS301")]
+    # Linted alone, the including file points into the included one by its relative name.
+    main(["lint", "--isolated", "--format", "json", "--exit-zero", "docker-compose-extras.yml"])
+    found = [(d["path"], d["line"], d["code"]) for d in json.loads(capsys.readouterr().out)]
+    assert found == [("docker-compose.yml", 4, "PS301")]

@@ -358,3 +358,31 @@ def test_a_profile_compose_refuses_runs_nothing_together() -> None:
     # Without the shared name the "none" choice runs them together: a real clash.
     clash = text.replace("    container_name: app\n", "", 1)
     assert [d.code for d in lint_text(clash, "compose.yaml", env={})].count("PS101") == 2
+
+
+def test_a_clash_inherited_through_extends_names_both_real_places() -> None:
+    text = (
+        "services:\n"
+        "  base:\n    image: x\n    ports: ['8080:80']\n    profiles: [tools]\n"
+        "  web:\n    extends: base\n    profiles: !reset []\n"
+        "  api:\n    extends: {service: base}\n    profiles: !reset []\n"
+    )
+    found = lint_text(text, "compose.yaml", env={})
+    assert [(d.code, d.line, d.column) for d in found] == [("PS101", 4, 13)] * 2  # as in base
+    assert [d.message for d in found] == [
+        "host port already bound: tcp/8080 on 0.0.0.0 and ::"
+        " is also bound by api (8080:80)"
+        " at compose.yaml:4:13, through its extends at compose.yaml:10:14",
+        "host port already bound: tcp/8080 on 0.0.0.0 and ::"
+        " for web (extends at compose.yaml:7:14) is also bound by api (8080:80)"
+        " at compose.yaml:4:13, through its extends at compose.yaml:10:14",
+    ]
+    # A service's own entries are its own: no extends named.
+    own = text.replace("    extends: base\n", "    extends: base\n    ports: ['9000:80']\n", 1)
+    own += "  other:\n    image: x\n    ports: ['9000:81']\n"
+    [mine] = [d for d in lint_text(own, "c.yaml", env={}) if "9000" in d.message]
+    assert mine.line == 8
+    assert mine.message == (
+        "host port already bound: tcp/9000 on 0.0.0.0 and :: is also bound by other (9000:81)"
+        " at c.yaml:15:13"
+    )

@@ -194,3 +194,14 @@ def test_wrong_types_are_refused_with_a_portspec_error() -> None:
         simulate_up("services: {}")  # type: ignore[arg-type]
     with pytest.raises(PortSpecError, match="HostSettings"):
         simulate_up(load_compose("services: {}"), host="20.10")  # type: ignore[arg-type]
+
+
+def test_a_shared_range_starts_both_but_which_port_each_gets_depends() -> None:
+    found = up(
+        "name: p\nservices:\n"
+        "  a: {image: x, ports: ['9000-9001:80']}\n"
+        "  b: {image: x, ports: ['9000-9001:81']}\n"
+    )
+    for label in ("p-a-1", "p-b-1"):
+        assert found[label].status == "depends"
+        assert found[label].reason.startswith("it starts either way")

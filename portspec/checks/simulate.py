@@ -1239,6 +1239,11 @@ def _settle(
             )
         elif any(w[3] == _RUN_TIME for w in ways):
             reason = _RUN_TIME
+        elif all(w[0] == "starts" for w in ways):
+            reason = (
+                "it starts either way; Compose starts services in parallel,"
+                " and which binds first decides the host ports it gets"
+            )
         else:
             reason = "Compose starts services in parallel; which binds first decides"
         outcomes.append(StartOutcome(label, "depends", (), conflict, reason))

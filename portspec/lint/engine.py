@@ -124,6 +124,7 @@ def lint(
     """
     run = _Run(ctx, enabled, dict(os.environ) if env is None else dict(env))
     run.files = (allow_outside, project_directory, max_file_size)
+    run.shown = {os.path.realpath(s.path): s.display for s in sources if s.path is not None}
     for group in _groups(sources):
         run.read(group)
     run.finish()
@@ -149,7 +150,9 @@ def lint(
     for members in sets:
         for rule in rules:
             run.report(rule, rule.units(members, ctx))
-    run.result.diagnostics.sort(key=Diagnostic.sort_key)
+    # A file read on its own and through another's ``include`` or ``extends``
+    # gives its findings once.
+    run.result.diagnostics = sorted(dict.fromkeys(run.result.diagnostics), key=Diagnostic.sort_key)
     return run.result
 
 
@@ -237,6 +240,8 @@ class _Run:
         self.files: tuple[bool, Path | None, int] = (False, None, DEFAULT_LIMIT)
         #: Every file's bytes as read, once, by resolved path.
         self.read_bytes: dict[str, bytes] = {}
+        #: The name each input file is shown by, by resolved path.
+        self.shown: dict[str, str] = {}
         #: (folder, (kind, name) defined, project): what each compose project read defines.
         self.defined: list[tuple[str, frozenset[tuple[str, str]], str]] = []
         #: References to services a compose file does not define, decided at the end:
@@ -432,15 +437,18 @@ class _Run:
         return {"profiles": self.ctx.profiles, "every_profile": every, "keep_going": True}
 
     def extra_document(self, path: str) -> Document | None:
-        if path in self.result.documents:
-            return self.result.documents[path]
+        """The document of a file a compose file named, shown as an input of that name is."""
+        real = os.path.realpath(path)
+        shown = self.shown.get(real) or _shown(path)
+        if shown in self.result.documents:
+            return self.result.documents[shown]
         # Only a file the loader read is shown, as it read it: nothing else is opened.
-        data = self.read_bytes.get(os.path.realpath(path))
+        data = self.read_bytes.get(real)
         text = None if data is None else _decode(data)
         if text is None:
             return None
-        document = Document(path, text, "compose")
-        self.result.documents[path] = document
+        document = Document(shown, text, "compose")
+        self.result.documents[shown] = document
         return document
 
     def add_compose_unit(
@@ -469,6 +477,15 @@ class _Run:
             return Site(document or fallback, span.start, span.end)
 
         unit_site = site("service", 0) or Site(fallback, 0, 0)
+        via = site("extends", 0)
+        bodies: list[Span] = []
+        while via is not None and (span := locations.get((service, "body", len(bodies)))):
+            bodies.append(span)
+
+        def inherited(where: Span) -> bool:
+            return via is not None and not any(
+                body.path == where.path and body.start <= where.start < body.end for body in bodies
+            )
 
         def entries(key: str, values: Sequence[PortMapping | Expose | Link]) -> list[Entry[object]]:
             out: list[Entry[object]] = []
@@ -477,7 +494,8 @@ class _Run:
                 if where is None:
                     continue
                 text, long = _compose_text(where.text)
-                out.append(Entry(value, where, index, text, long))
+                came = via if inherited(locations[(service, key, index)]) else None
+                out.append(Entry(value, where, index, text, long, came))
             return out
 
         externals = project.external_links.get(service, ())
@@ -757,6 +775,15 @@ class _Run:
                     expose=tuple(exposes),
                 )
             )
+
+
+def _shown(path: str) -> str:
+    """A path as the report shows it: relative to the working folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except (ValueError, OSError):  # another drive; no working folder
+        return path
+    return path if relative == ".." or relative.startswith(("../", "..\\")) else relative
 
 
 def _compose_text(raw: str) -> tuple[str, bool]:

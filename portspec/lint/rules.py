@@ -422,9 +422,16 @@ class _ConflictRule(Rule):
             what = "-P" if there.mapping is None else str(there.mapping)
             whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
             place = "" if other_site is None else f" at {_where(other_site)}"
+            # An entry inherited through extends is written in the base: name
+            # the service it binds for, and where each side took it.
+            mine = _via(unit, here.index)
+            theirs = _via(other, there.index)
+            subject = "" if mine is None else f" for {unit.label} (extends at {_where(mine)})"
+            if theirs is not None and other is not unit:
+                place = f"{place}, through its extends at {_where(theirs)}"
             yield Finding(
                 site,
-                f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where}"
+                f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where}{subject}"
                 f" is also bound by {whom}{place}",
             )
 
@@ -455,6 +462,13 @@ def _started_first(a: Unit, b: Unit) -> bool:
 
 def _fixed(mapping: PortMapping | None) -> bool:
     return mapping is not None and mapping.host is not None and mapping.host.start != 0
+
+
+def _via(unit: Unit, index: int | None) -> Site | None:
+    """The ``extends`` through which a unit inherited the entry, if it did."""
+    if index is None or index >= len(unit.publish):
+        return None
+    return unit.publish[index].via
 
 
 def _side_site(unit: Unit, index: int | None) -> Site | None:

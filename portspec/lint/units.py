@@ -77,7 +77,9 @@ class Entry(Generic[T]):
     """One value of a unit and where it was written.
 
     ``text`` is the value as typed, quotes undone (empty for compose's long
-    syntax, which ``long`` marks).
+    syntax, which ``long`` marks). ``site`` is where it is written: for an
+    entry inherited through ``extends``, in the base service, and ``via`` is
+    then the inheriting service's ``extends``.
     """
 
     value: T
@@ -85,6 +87,8 @@ class Entry(Generic[T]):
     index: int
     text: str = ""
     long: bool = False
+    #: For a compose entry a service inherited, the ``extends`` it came through.
+    via: Site | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -445,6 +445,11 @@ class _Service:
     uses: dict[tuple[str, str], Span] = field(default_factory=dict)
     #: The body as written, to tell two included definitions apart.
     body: Node | None = None
+    #: Where each file defines the service (its bodies), and the ``extends``
+    #: through which it took its base's entries: an entry outside the bodies
+    #: was inherited.
+    bodies: list[Span] = field(default_factory=list)
+    extended: Span | None = None
 
 
 class _Loader:
@@ -848,6 +853,7 @@ class _Loader:
                 service = services[name] = _Service(name, entry.key.span)
                 service.replace_all = body.tag == "!override"
             service.body = body
+            service.bodies.append(body.span)
             self.merge_service(service, body)
 
     def merge_service(self, service: _Service, body: Mapping) -> None:
@@ -1088,6 +1094,8 @@ class _Loader:
                     target, _, span = service.extends
                     base = self.extends_file(found, target, span, env)
                 # Resolved once: an included service is not extended again by its includer.
+                if base is not None and service.extends is not None:
+                    service.extended = service.extends[2]
                 service.extends = None
                 if base is not None:
                     merge(service, base)
@@ -1172,6 +1180,10 @@ class _Loader:
             network_mode = service.scalars.get("network_mode")
             mode = network_mode[0] if network_mode else ""
             locations[(name, "service", 0)] = service.span
+            if service.extended is not None:
+                locations[(name, "extends", 0)] = service.extended
+                for index, span in enumerate(service.bodies):
+                    locations[(name, "body", index)] = span
             if network_mode:
                 locations[(name, "network_mode", 0)] = network_mode[1]
             if mode and service.has_networks:
@@ -1383,6 +1395,8 @@ def _merge_layer(services: dict[str, _Service], layer: dict[str, _Service]) -> N
         for profile, where in incoming.profiles.items():
             current.profiles.setdefault(profile, where)
         current.depends.update(incoming.depends)
+        current.bodies += incoming.bodies
+        current.extended = current.extended or incoming.extended
         for key, names in incoming.waits.items():
             current.waits[key] = (
                 names | current.waits.get(key, set()) if key == "volumes_from" else names
