@@ -143,6 +143,30 @@ SCRIPTS: list[tuple[str, list[tuple[str, int]]]] = [
         [("PS101", 4)],
     ),
     ("docker run -p 8080:80 a &\nsleep 1 &\nwait $!\ndocker run -p 8080:80 b\n", [("PS101", 4)]),
+    # ... a job (%1, %%, %-) or a variable set to $!
+    ("docker run -p 8080:80 a &\nwait %1\ndocker run -p 8080:80 b\n", []),
+    ("docker run -p 8080:80 a &\nwait %%\ndocker run -p 8080:80 b\n", []),
+    (
+        "docker run -p 8080:80 a &\nsleep 9 &\nwait %2\ndocker run -p 8080:80 b\n",
+        [("PS101", 4)],
+    ),
+    ("docker run -p 8080:80 a &\nsleep 9 &\nwait %-\ndocker run -p 8080:80 b\n", []),
+    ("docker run -p 8080:80 a &\nsleep 9 &\nwait %1 %2\ndocker run -p 8080:80 b\n", []),
+    ('docker run -p 8080:80 a &\npid=$!\nsleep 9 &\nwait "$pid"\ndocker run -p 8080:80 b\n', []),
+    (
+        "docker run -p 8080:80 a &\nA=$!\nsleep 9 &\nB=$!\nwait $B\ndocker run -p 8080:80 b\n",
+        [("PS101", 6)],
+    ),
+    ("docker run -p 8080:80 a &\nwait ${!}\ndocker run -p 8080:80 b\n", []),
+    # ... a job number freed by the bare wait is given again
+    (
+        "sleep 1 &\nwait\ndocker run -p 8080:80 a &\nwait %1\ndocker run -p 8080:80 b\n",
+        [],
+    ),
+    # ... what cannot be told waits for nothing known: a variable never set to $!, -n
+    ("docker run -p 8080:80 a &\nwait $other\ndocker run -p 8080:80 b\n", [("PS101", 3)]),
+    ("docker run -p 8080:80 a &\nwait -n\ndocker run -p 8080:80 b\n", [("PS101", 3)]),
+    ("docker run -p 8080:80 a &\nwait %3\ndocker run -p 8080:80 b\n", [("PS101", 3)]),
     # created containers bind their ports only once started
     ("docker create --name web -p 8080:80 x\ndocker create --name db -p 8080:80 x\n", []),
     (

@@ -555,6 +555,7 @@ class _Run:
                 sites.remove,
                 attached=attached,
                 background=command.background,
+                at=command.start,
             )
             if command.action == "create":
                 run = Run(step, name, False, sites.remove, create=True)

@@ -8,9 +8,10 @@ runs from ``docker start``. A container's name is taken from its creation to
 its removal (``docker rm``, or its stop under ``--rm``), and Docker refuses a
 second container of that name meanwhile, whose ports are then never bound.
 ``docker compose up``/``down`` open and close a window for a compose project.
-The shell's ``wait`` (and ``wait $!``) returns once the ``docker run``
-commands sent to the background without ``-d`` (or the last one) have
-returned, that is once their containers have ended.
+The shell's ``wait`` returns once the ``docker run`` commands sent to the
+background without ``-d`` have returned, that is once their containers have
+ended; with operands (``wait $!``, ``wait %1``, ``wait "$pid"`` after
+``pid=$!``) only those.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class Run:
     attached: bool = False
     #: Sent to the background (``&``), with or without ``-d``.
     background: bool = False
+    #: Where the command starts in its document (what ``wait`` names it by).
+    at: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +99,11 @@ class Start:
 class Wait:
     """The shell's ``wait``: every ``docker run`` in the background has returned.
 
-    ``last``: ``wait $!``, only the one sent to the background last.
+    ``jobs``: with operands, only the runs starting at these offsets.
     """
 
     step: int
-    last: bool = False
+    jobs: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +161,8 @@ class Timeline:
         self._names: dict[str, _Container] = {}
         self._open: dict[str, int] = {}
         self._seen: set[str] = set()
-        #: The containers of the runs sent to the background, in order.
-        self._background: list[_Container] = []
+        #: The containers of the runs sent to the background, by where they start.
+        self._jobs: dict[int, _Container] = {}
 
     def play(self, events: list[Event]) -> None:
         for event in events:
@@ -186,13 +189,13 @@ class Timeline:
         if holder is not None:
             self.outcomes.append(Outcome(refused_by=holder.run))
             if event.background:  # ``$!`` is its process, which has returned
-                self._background.append(_Container(len(self.outcomes) - 1, None, False))
+                self._jobs[event.at] = _Container(len(self.outcomes) - 1, None, False)
             return
         container = _Container(
             len(self.outcomes), event.name, event.remove, attached=event.attached
         )
         if event.background:
-            self._background.append(container)
+            self._jobs[event.at] = container
         self.outcomes.append(Outcome())
         self._containers.append(container)
         if event.name:
@@ -241,8 +244,9 @@ class Timeline:
 
     def _wait(self, event: Wait) -> None:
         waited = [c for c in self._containers if c.attached]
-        if event.last:
-            waited = [c for c in self._background[-1:] if c.attached]
+        if event.jobs is not None:
+            waited = [self._jobs[at] for at in event.jobs if at in self._jobs]
+            waited = [c for c in waited if c.attached]
         for container in waited:
             if container.since is not None:
                 container.spans.append((container.since, event.step))
@@ -307,7 +311,7 @@ def event_of(command: Command, step: int, folder: str) -> Event | None:
     ``file:PATH`` (``-f other.yaml``).
     """
     if command.action == "wait":
-        return Wait(step, last=len(command.words) > 1)
+        return Wait(step, command.waits)
     values = [word.value for word in command.words]
     unknown = command.unknown
     at = values.index(command.action) if command.action in values else len(values)

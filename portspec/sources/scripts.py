@@ -63,6 +63,10 @@ class Command:
     #: Which script of the document it belongs to: a Makefile rule's recipe, a
     #: Markdown code block; 0 for a shell script.
     script: int = 0
+    #: For ``wait`` with operands (``$!``, ``%1``, ``$pid`` set from ``$!``):
+    #: the ``start`` of each ``docker run`` sent to the background it waits for;
+    #: ``None`` for a bare ``wait`` (all of them).
+    waits: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +226,14 @@ class _Builder:
         return _View("".join(self.chars), self.segments, self.opaque or None)
 
 
+# ``pid=$!`` (quoted or not); and an operand naming a variable: ``$v``, ``${v}``, ``"$v"``.
+_PID_SET = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=(?:\$!|"\$!"|\$\{!\}|"\$\{!\}")""")
+_PID_USE = re.compile(
+    r"""\$([A-Za-z_][A-Za-z0-9_]*|!)|\$\{([A-Za-z_][A-Za-z0-9_]*|!)\}"""
+    r'|"\$\{?([A-Za-z_][A-Za-z0-9_]*|!)\}?"'
+)
+
+
 class _Scanner:
     """Reads one view as shell commands, keeping the docker ones."""
 
@@ -239,9 +251,13 @@ class _Scanner:
         self.vanished = False
         #: With ``first``, the words of the first command, whatever it runs.
         self.first: list[_RawWord] | None = None
-        #: Whether the last command sent to the background is a ``docker run``
-        #: (what ``wait $!`` waits for).
-        self.last_background_run = False
+        #: The shell's jobs table: job number -> the ``start`` of the ``docker
+        #: run`` it is, or None for another command; and every command sent to
+        #: the background, in order (``$!`` is the last).
+        self.jobs: dict[int, int | None] = {}
+        self.started: list[int | None] = []
+        #: Variables set to ``$!``: name -> the background command's index.
+        self.pids: dict[str, int] = {}
         #: Where the first quote left open starts, and which quote it is.
         self.unclosed: tuple[int, str] | None = None
 
@@ -391,15 +407,18 @@ class _Scanner:
         if self.first is None and words and self.depth == 1:
             self.first = [_RawWord(*word) for word in words]
         if background and self.depth == 1:
-            self.last_background_run = False  # until it is known to be a docker run
-        if self.depth == 1 and words and words[0][2] == "wait":
-            if len(words) == 1 or (
-                len(words) == 2
-                and self.s[words[1][0] : words[1][1]] == "$!"
-                and self.last_background_run
-            ):
-                self._wait([_RawWord(*word) for word in words])
+            # A job until it is known to be a docker run.
+            self.jobs[max(self.jobs, default=0) + 1] = None
+            self.started.append(None)
+        if self.depth == 1 and words and words[0][2] == "wait" and not background:
+            waits = self._waited([self.s[start:end] for start, end, *_ in words[1:]])
+            if waits is not False:
+                self._wait([_RawWord(*word) for word in words], waits)
             return
+        if self.depth == 1 and len(words) == 1 and not background:
+            pid = _PID_SET.fullmatch(self.s[words[0][0] : words[0][1]])
+            if pid is not None and self.started:
+                self.pids[pid[1]] = len(self.started) - 1
         for word in words:
             if word[2] in ("docker", "docker-compose"):
                 break
@@ -409,8 +428,6 @@ class _Scanner:
         if docker is None:
             return
         kept, action = docker
-        if background and self.depth == 1 and action == "run":
-            self.last_background_run = True
         out: list[Word] = []
         unknown: set[int] = set()
         for index, raw in enumerate(kept):
@@ -419,6 +436,8 @@ class _Scanner:
             out.append(Word(raw.value, start, end, plain))
             if raw.unknown:
                 unknown.add(index)
+        if background and self.depth == 1 and action == "run":
+            self.jobs[max(self.jobs)] = self.started[-1] = out[0].start
         self.found.append(
             Command(
                 tuple(out),
@@ -430,13 +449,53 @@ class _Scanner:
             )
         )
 
-    def _wait(self, words: list[_RawWord]) -> None:
-        """Keep ``wait`` (every command in the background) or ``wait $!`` (the last one)."""
+    def _waited(self, operands: list[str]) -> tuple[int, ...] | Literal[False] | None:
+        """The docker runs ``wait`` waits for: None for all; False if it cannot be told.
+
+        An operand is ``$!`` (the last command sent to the background), a job
+        (``%1``, ``%%``, ``%+``, ``%``, ``%-``) or a variable set to ``$!``
+        (``pid=$!`` … ``wait "$pid"``). Options (``-n``) and anything else
+        cannot be told.
+        """
+        if not operands:
+            self.jobs.clear()
+            return None
+        numbers = sorted(self.jobs)
+        found: list[int | None] = []
+        for text in operands:
+            name = _PID_USE.fullmatch(text)
+            if name is not None and (name[1] or name[2] or name[3]) == "!":
+                if not self.started:
+                    return False
+                found.append(self.started[-1])
+            elif name is not None:
+                index = self.pids.get(name[1] or name[2] or name[3])
+                if index is None:
+                    return False
+                found.append(self.started[index])
+            elif text in ("%", "%%", "%+", "%-") or re.fullmatch(r"%[1-9][0-9]{0,5}", text):
+                if text == "%-":
+                    number = numbers[-2] if len(numbers) > 1 else None
+                elif text in ("%", "%%", "%+"):
+                    number = numbers[-1] if numbers else None
+                else:
+                    number = int(text[1:])
+                if number is None or number not in self.jobs:
+                    return False
+                found.append(self.jobs.pop(number))
+            else:
+                return False
+        return tuple(start for start in found if start is not None)
+
+    def _wait(self, words: list[_RawWord], waits: tuple[int, ...] | None) -> None:
+        """Keep ``wait`` and which background ``docker run`` it waits for."""
         if not self._literal(words[0]):
             return
         out = [Word(w.value, *self.view.span(w.start, w.end), w is words[0]) for w in words]
         unknown = frozenset(range(1, len(out)))
-        self.found.append(Command(tuple(out), out[0].start, out[-1].end, unknown, "wait"))
+        self.found.append(
+            Command(tuple(out), out[0].start, out[-1].end, unknown, "wait", waits=waits)
+        )
 
     def _docker_words(self, words: Sequence[_RawWord]) -> tuple[list[_RawWord], str] | None:
         count = len(words)

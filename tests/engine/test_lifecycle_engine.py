@@ -104,7 +104,8 @@ def _waited(script: str, commands: list[Command]) -> dict[int, list[int]]:
             _, sites = read_command(script, command.words, command.unknown)
             background.append((index, not sites.detach))
         elif command.action == "wait":
-            some = background[-1:] if len(command.words) > 1 else background
+            jobs = command.waits
+            some = [b for b in background if jobs is None or commands[b[0]].start in jobs]
             waits[index] = [run for run, attached in some if attached]
     return waits
 
