@@ -169,3 +169,50 @@ def test_no_rule_code_is_written_outside_the_codes_and_the_rules() -> None:
             ):
                 written.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
     assert written == []
+
+
+# ------------------------------------------------------------ private names
+
+
+def _cross_package_imports() -> list[tuple[str, str, list[str]]]:
+    """(module, imported module, names) for each import from another subpackage."""
+    found = []
+    for module, path in MODULES.items():
+        parts = module.split(".")
+        if path.name == "__init__.py":
+            parts.append("__init__")
+        home = parts[1] if len(parts) > 2 else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            target = node.module.split(".")
+            if target[0] != "portspec" or len(target) < 3 or target[1] == home:
+                continue
+            found.append((module, node.module, [alias.name for alias in node.names]))
+    return found
+
+
+def test_no_private_name_crosses_a_package() -> None:
+    crossing = [
+        (module, target, names)
+        for module, target, names in _cross_package_imports()
+        if any(name.startswith("_") for name in names)
+    ]
+    assert crossing == []
+
+
+def test_the_lint_engine_uses_only_public_names_of_the_sources() -> None:
+    private = [
+        (target, names)
+        for module, target, names in _cross_package_imports()
+        if module == "portspec.lint.engine"
+        and (
+            any(part.startswith("_") for part in target.split(".")[2:])
+            or any(name.startswith("_") for name in names)
+        )
+    ]
+    assert private == []
+    # The reader sees imports inside functions too.
+    assert ("portspec.lint.engine", "portspec.sources.compose", ["read_compose"]) in (
+        _cross_package_imports()
+    )

@@ -461,12 +461,12 @@ def _dumper() -> Any:
     """
     import yaml  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 - light import
 
-    from portspec.sources._yaml import _resolve_plain  # noqa: PLC0415
+    from portspec.sources._yaml import plain_type  # noqa: PLC0415
 
     def represent_str(dumper: Any, data: str) -> Any:
         text = str(data)
         style: str | None = "'" if isinstance(data, _Quoted) else None
-        if style is None and text and _resolve_plain(text, timestamps=True)[0] != "!!str":
+        if style is None and text and plain_type(text) != "!!str":
             style = "'"
         if any(not ch.isprintable() and ch not in "\n" for ch in text):
             style = '"'

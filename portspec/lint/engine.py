@@ -333,7 +333,7 @@ class _Run:
             self.read_script(readable[0])
 
     def read_compose(self, group: list[Source], documents: list[Document]) -> None:
-        from portspec.sources.compose import _Loader  # noqa: PLC0415
+        from portspec.sources.compose import read_compose  # noqa: PLC0415
 
         first = group[0]
         by_path: dict[str | None, Document] = {}
@@ -347,10 +347,12 @@ class _Run:
                 # The loader reads the very text the findings and fixes point into.
                 reader.keep(source.path, document.text)
             files = [s.path for s in group[1:] if s.path]
-            loaded = _Loader(first.path, self.env, files, reader=reader, **self.loading()).run()
+            loaded = read_compose(
+                first.path, env=self.env, files=files, reader=reader, **self.loading()
+            )
         else:
             by_path[None] = documents[0]
-            loaded = _Loader(documents[0].text, self.env, (), reader=reader, **self.loading()).run()
+            loaded = read_compose(documents[0].text, env=self.env, reader=reader, **self.loading())
         project, problems = loaded
         item_spans = (
             {(s.path, s.start, s.end) for s in project.locations.values()} if project else set()
@@ -432,9 +434,9 @@ class _Run:
             )
 
     def loading(self) -> dict[str, Any]:
-        """The profiles to enable, or every single choice of them checked; go on past faults."""
+        """The profiles to enable, or every single choice of them checked."""
         every = self.ctx.profiles is None and not self.env.get("COMPOSE_PROFILES")
-        return {"profiles": self.ctx.profiles, "every_profile": every, "keep_going": True}
+        return {"profiles": self.ctx.profiles, "every_profile": every}
 
     def extra_document(self, path: str) -> Document | None:
         """The document of a file a compose file named, shown as an input of that name is."""

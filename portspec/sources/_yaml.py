@@ -50,6 +50,7 @@ __all__ = [
     "compose_document",
     "load_yaml",
     "load_yaml_documents",
+    "plain_type",
     "to_python",
 ]
 
@@ -340,6 +341,15 @@ def _type_scalar(text: str, style: ScalarStyle, tag: str | None) -> tuple[str, S
     if tag == "!!float" and found == "!!int" and isinstance(value, int) and value <= _MAX_INT64:
         return "!!float", float(value)
     raise _TypingError(f"cannot read {_shown(text)} as {tag}: it is a {found[2:]} in YAML")
+
+
+def plain_type(text: str) -> str:
+    """The tag go-yaml gives ``text`` written as a plain scalar: ``!!str``, ``!!int``, ...
+
+    >>> plain_type("08"), plain_type("0o17"), plain_type("1e3"), plain_type("web")
+    ('!!float', '!!int', '!!float', '!!str')
+    """
+    return _resolve_plain(text, timestamps=True)[0]
 
 
 def _resolve_plain(text: str, *, timestamps: bool) -> tuple[str, ScalarValue]:

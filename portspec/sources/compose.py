@@ -72,6 +72,7 @@ __all__ = [
     "load_compose",
     "override_of",
     "project_folder",
+    "read_compose",
 ]
 
 #: The code of a problem Compose refuses the file for, where no finer code fits.
@@ -374,6 +375,31 @@ def iter_compose_problems(
     """
     reader = _reader(source, allow_outside, project_directory, max_file_size)
     yield from _Loader(source, env, files, profiles, reader=reader).run()[1]
+
+
+def read_compose(
+    source: str | Path,
+    *,
+    env: AbcMapping[str, str] | None,
+    files: AbcSequence[str | Path] = (),
+    profiles: AbcSequence[str] | None = None,
+    every_profile: bool = False,
+    reader: Reader,
+) -> tuple[Project | None, list[ComposeProblem]]:
+    """Read a project as the linter does: every problem, and the project whatever they are.
+
+    Unlike :func:`load_compose` it never raises for what the files hold: a
+    bad entry is a problem and is left out, and the rest is read on
+    (``None`` only when no project can be made at all). ``reader`` decides
+    which files may be read and keeps what it read (``Reader.keep`` hands it
+    texts already in memory). With ``every_profile`` every service is kept,
+    whatever profiles it needs, and ``Project.profiles`` tells them, so that
+    each single choice of profiles can be checked.
+    """
+    loader = _Loader(
+        source, env, files, profiles, every_profile=every_profile, keep_going=True, reader=reader
+    )
+    return loader.run()
 
 
 def project_folder(source: str | Path, project_directory: str | Path | None = None) -> Path:
