@@ -327,6 +327,11 @@ def test_link_to_a_defined_container_is_fine() -> None:
 def test_one_alias_used_twice() -> None:
     [problem] = links(web="--link db:store --link cache:store", db="", cache="")
     assert (problem.code, problem.link) == ("PS112", Link("cache", "store"))
+    assert problem.message == "alias 'store' is used twice: it already names db"
+
+
+def test_the_same_link_twice_is_one_link() -> None:
+    assert links(web="--link db --link db:db --link /db:db", db="") == []
 
 
 def test_link_to_itself() -> None:

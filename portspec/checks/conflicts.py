@@ -707,18 +707,23 @@ def find_link_problems(
     problems: list[LinkProblem] = []
     edges: dict[str, list[tuple[str, Link]]] = {}
     for label, container in pairs:
-        aliases: set[str] = set()
+        aliases: dict[str, str] = {}
         out = edges.setdefault(label, [])
         for link in container.links:
             # docker inspect writes names as /name; Docker resolves them the same.
             target = link.name[1:] if link.name.startswith("/") else link.name
-            if link.alias in aliases:
+            # The same link twice is one (moby's name registrar reserves a name
+            # again for the same container); another target is ignored.
+            first = aliases.setdefault(link.alias, target)
+            if first != target:
                 problems.append(
                     LinkProblem(
-                        LINK_ALIAS_TWICE.code, label, link, f"alias {link.alias!r} is used twice"
+                        LINK_ALIAS_TWICE.code,
+                        label,
+                        link,
+                        f"alias {link.alias!r} is used twice: it already names {first}",
                     )
                 )
-            aliases.add(link.alias)
             if target == label:
                 problems.append(
                     LinkProblem(

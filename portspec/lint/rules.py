@@ -704,8 +704,10 @@ class LinkUndefined(_LinkRule):
 class LinkAliasTwice(_LinkRule):
     """One link alias used twice by the same container.
 
-    Both links write the alias into ``/etc/hosts``; the container reaches
-    only one of them by it.
+    Docker keeps the first link of an alias and ignores another one to a
+    different container (its daemon logs a warning): the container reaches
+    only the first by that name. The same link written twice is one link and
+    is not reported.
     """
 
     code = "PS112"
