@@ -314,6 +314,27 @@ def test_documentation_examples_are_compared_within_their_page(tmp_path: Path) -
     assert [(d.code, d.line) for d in found] == [("PS101", 3)]
 
 
+def test_one_image_run_several_ways_on_a_page_is_variants(tmp_path: Path) -> None:
+    page = tmp_path / "run.md"
+    page.write_text(
+        "```bash\n## publish it on 8080\n$ docker run -d -p 8080:80 nginx:latest\n"
+        "## or on a port Docker picks\n$ docker run -d -P nginx:latest\n"
+        "## or only on localhost\n$ docker run -d -p 127.0.0.1:8080:80 nginx:latest\n"
+        "$ docker run -d -p 8080:3000 api\n```\n"
+    )
+    found = lint([Source("run.md", "markdown", path=page)], ctx=Context()).diagnostics
+    # The variants never run together; another image on the port still
+    # clashes, with each of them.
+    assert [(d.code, d.line) for d in found if d.code == "PS101"] == [("PS101", 8)] * 2
+    # A shell script is no page of examples: it runs every line.
+    script = tmp_path / "run.sh"
+    script.write_text(
+        "docker run -d -p 8080:80 nginx:latest\ndocker run -d -p 127.0.0.1:8080:80 nginx:latest\n"
+    )
+    found = lint([Source("run.sh", "shell", path=script)], ctx=Context()).diagnostics
+    assert [(d.code, d.line) for d in found] == [("PS101", 2)]
+
+
 _REPLICAS = (
     "services:\n  vote:\n    image: vote\n    ports: ['8080:80']\n    deploy:\n      replicas: 2\n"
 )

@@ -154,6 +154,14 @@ def coexist(a: Unit, b: Unit) -> bool | None:
     from portspec.lint.lifecycle import overlap  # noqa: PLC0415
 
     if a.session is not None and a.session == b.session:
+        if a.isolated and b.isolated and a.container.image and (
+            a.container.image == b.container.image
+        ):
+            # Documentation showing one image run several ways ("publish it on
+            # 8080", "or only on localhost"): variants of one container, never
+            # run together. A page that runs one image twice side by side
+            # gives the copies other ports, and never meets this.
+            return False
         return overlap(a.running or (), b.running or ())
     if (a.running == () and a.name_taken) or (b.running == () and b.name_taken):
         return False  # refused by Docker: it never runs
