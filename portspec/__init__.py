@@ -29,11 +29,12 @@ if TYPE_CHECKING:
     from portspec.checks.simulate import Bound, StartOutcome, simulate_starts, simulate_up
     from portspec.emit.compose import to_compose
     from portspec.emit.docker_args import to_docker_args, to_docker_command
-    from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
+    from portspec.emit.docker_sdk import to_docker_sdk
     from portspec.emit.engine_api import to_engine_api
     from portspec.sources.argv import parse_docker_run
     from portspec.sources.compose import ComposeError, ComposeProblem, Project, load_compose
-    from portspec.sources.engine import from_engine_api
+    from portspec.sources.docker_sdk import from_docker_sdk
+    from portspec.sources.engine_api import from_engine_api
     from portspec.sources.runtime import (
         parse_docker_inspect,
         parse_docker_port,
@@ -56,11 +57,12 @@ _LAZY = {
     "portspec.checks.simulate": ("Bound", "StartOutcome", "simulate_starts", "simulate_up"),
     "portspec.emit.compose": ("to_compose",),
     "portspec.emit.docker_args": ("to_docker_args", "to_docker_command"),
-    "portspec.emit.docker_sdk": ("from_docker_sdk", "to_docker_sdk"),
+    "portspec.emit.docker_sdk": ("to_docker_sdk",),
     "portspec.emit.engine_api": ("to_engine_api",),
     "portspec.sources.argv": ("parse_docker_run",),
     "portspec.sources.compose": ("ComposeError", "ComposeProblem", "Project", "load_compose"),
-    "portspec.sources.engine": ("from_engine_api",),
+    "portspec.sources.docker_sdk": ("from_docker_sdk",),
+    "portspec.sources.engine_api": ("from_engine_api",),
     "portspec.sources.runtime": (
         "parse_docker_inspect",
         "parse_docker_port",

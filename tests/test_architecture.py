@@ -216,3 +216,51 @@ def test_the_lint_engine_uses_only_public_names_of_the_sources() -> None:
     assert ("portspec.lint.engine", "portspec.sources.compose", ["read_compose"]) in (
         _cross_package_imports()
     )
+
+
+# ------------------------------------------------------------------- layers
+
+#: The subpackages each layer may import at run time (the root modules are open to all).
+LAYERS = {
+    "sources": set(),
+    "checks": set(),
+    "emit": set(),
+    "lint": {"sources", "checks"},
+    "cli": {"sources", "checks", "emit", "lint"},
+}
+
+
+def _runtime_imports(module: str) -> set[str]:
+    """The portspec subpackages ``module`` imports, leaving out ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and id(node) not in typing_only:
+            parts = node.module.split(".")
+            if parts[0] == "portspec" and len(parts) > 2:
+                found.add(parts[1])
+    return found
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    wrong = {}
+    for module in MODULES:
+        parts = module.split(".")
+        layer = parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+        if layer is None:
+            continue
+        if MODULES[module].name != "__init__.py" and len(parts) == 2:
+            continue  # a root module named like a layer
+        beyond = _runtime_imports(module) - LAYERS[layer] - {layer}
+        if beyond:
+            wrong[module] = sorted(beyond)
+    assert wrong == {}
+    # The reader sees a layer's imports (lint reads compose projects from sources).
+    assert "sources" in _runtime_imports("portspec.lint.engine")

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from portspec import PortSpecError, parse_docker_run, to_docker_args, to_engine_api
-from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
-from portspec.sources.engine import from_engine_api
+from portspec.emit.docker_sdk import to_docker_sdk
+from portspec.sources.docker_sdk import from_docker_sdk
+from portspec.sources.engine_api import from_engine_api
 
 Json = dict[str, Any]
 

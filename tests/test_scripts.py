@@ -23,13 +23,8 @@ from hypothesis import strategies as st
 
 from portspec import PortSpecError, parse_docker_run
 from portspec.sources.argv import read_command
-from portspec.sources.scripts import (
-    Command,
-    ExposeValue,
-    find_docker_commands,
-    find_dockerfile_exposes,
-    split_command,
-)
+from portspec.sources.dockerfile import ExposeValue, find_dockerfile_exposes
+from portspec.sources.scripts import Command, find_docker_commands, split_command
 from tests.paths import ROOT
 
 DocumentKind = Literal["shell", "makefile", "markdown"]

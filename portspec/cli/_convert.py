@@ -39,13 +39,14 @@ from portspec.cli._common import (
 )
 from portspec.emit.compose import to_compose
 from portspec.emit.docker_args import to_docker_args, to_docker_command
-from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
+from portspec.emit.docker_sdk import to_docker_sdk
 from portspec.emit.engine_api import to_engine_api
 from portspec.errors import PortSpecError
 from portspec.model import Container, Link
 from portspec.sources.argv import parse_docker_run
 from portspec.sources.compose import load_compose, override_of
-from portspec.sources.engine import from_engine_api
+from portspec.sources.docker_sdk import from_docker_sdk
+from portspec.sources.engine_api import from_engine_api
 
 __all__ = ["FORMATS", "SOURCES", "add_parser", "read_input", "render", "run"]
 

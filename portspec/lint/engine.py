@@ -741,7 +741,7 @@ class _Run:
         self.undefined.clear()
 
     def read_dockerfile(self, document: Document) -> None:
-        from portspec.sources.scripts import find_dockerfile_exposes  # noqa: PLC0415
+        from portspec.sources.dockerfile import find_dockerfile_exposes  # noqa: PLC0415
 
         exposes: list[Entry[Expose]] = []
         for found in find_dockerfile_exposes(document.text):

@@ -154,8 +154,11 @@ def coexist(a: Unit, b: Unit) -> bool | None:
     from portspec.lint.lifecycle import overlap  # noqa: PLC0415
 
     if a.session is not None and a.session == b.session:
-        if a.isolated and b.isolated and a.container.image and (
-            a.container.image == b.container.image
+        if (
+            a.isolated
+            and b.isolated
+            and a.container.image
+            and (a.container.image == b.container.image)
         ):
             # Documentation showing one image run several ways ("publish it on
             # 8080", "or only on localhost"): variants of one container, never

@@ -55,7 +55,7 @@ from portspec.sources._yaml import (
     compose_document,
     load_yaml_documents,
 )
-from portspec.sources.engine import shown
+from portspec.sources.engine_api import shown
 
 __all__ = [
     "COMPOSE_ERROR",

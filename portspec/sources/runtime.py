@@ -32,7 +32,7 @@ from portspec.model import (
     Protocol,
     parse_address,
 )
-from portspec.sources.engine import (
+from portspec.sources.engine_api import (
     binding_mapping,
     exposed_port,
     from_engine_api,

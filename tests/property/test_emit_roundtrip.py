@@ -15,8 +15,9 @@ from portspec import (
     to_docker_command,
     to_engine_api,
 )
-from portspec.emit.docker_sdk import from_docker_sdk, to_docker_sdk
-from portspec.sources.engine import from_engine_api
+from portspec.emit.docker_sdk import to_docker_sdk
+from portspec.sources.docker_sdk import from_docker_sdk
+from portspec.sources.engine_api import from_engine_api
 from tests.property.strategies import containers
 
 Json = dict[str, Any]
