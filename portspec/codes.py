@@ -3,7 +3,7 @@
 This is a leaf: it imports nothing of portspec, so any layer may name a code.
 The layers below the linter say *what* happened with one of these values
 (``codes.HOST_PORT_BOUND``), never with the code's text. The rule catalogue
-(``portspec/lint/rules.py``) stays the one place that decides when a code is
+(``portspec/lint/rules/``) stays the one place that decides when a code is
 reported and documents why; each rule class takes its name, severity and
 summary from here, and its page under docs/rules/ is generated from both.
 

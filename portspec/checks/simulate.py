@@ -52,6 +52,7 @@ The per-address model is checked against a real daemon (Engine 20.10) in
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -887,15 +888,7 @@ def _combine(label: str, results: list[_Result], worlds: int) -> StartOutcome:
         return StartOutcome(label, status, bindings, conflict, reason)
     conflict = next((r[2] for r in results if r[2] is not None), None)
     if conflict is not None and conflict.certain:
-        conflict = Conflict(
-            conflict.code,
-            conflict.first,
-            conflict.second,
-            conflict.protocol,
-            conflict.addresses,
-            conflict.ports,
-            certain=False,
-        )
+        conflict = _uncertain(conflict)
     if any(r[3] == _RUN_TIME for r in results):
         reason = _RUN_TIME
     elif worlds > 1:
@@ -1251,12 +1244,5 @@ def _settle(
 
 
 def _uncertain(conflict: Conflict) -> Conflict:
-    return Conflict(
-        conflict.code,
-        conflict.first,
-        conflict.second,
-        conflict.protocol,
-        conflict.addresses,
-        conflict.ports,
-        certain=False,
-    )
+    """The conflict, as one that may happen rather than one that will."""
+    return dataclasses.replace(conflict, certain=False)

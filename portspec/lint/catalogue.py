@@ -1,6 +1,6 @@
 """The rule catalogue: every rule, listed once, in code order.
 
-A new rule is a class in ``portspec/lint/rules.py`` (its docstring, examples
+A new rule is a class in its family's module of ``portspec/lint/rules/`` (its docstring, examples
 and code) and a line in this table; ``portspec/codes.py`` names its code, and
 its page under docs/rules/ is generated from it (``python -m portspec.lint._docs docs/rules``).
 

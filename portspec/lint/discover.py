@@ -23,13 +23,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from portspec._files import inside, read_regular
+from portspec.lint.units import Kind
 
 __all__ = ["DEFAULT_EXCLUDE", "HEAD_SIZE", "Input", "Kind", "classify", "discover"]
 
-Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
 _Keep = Callable[[str, Kind, str, "str | None"], None]
 
 #: How much of a file is read to tell what it is.

@@ -33,7 +33,7 @@ from portspec.errors import PortSpecError
 from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic, Severity
 from portspec.lint.rule import Context, Finding, Rule
-from portspec.lint.units import Document, Entry, Kind, Site, Unit
+from portspec.lint.units import Document, Entry, Kind, Site, Unit, UnitSet
 from portspec.model import Container, Expose, Link, PortMapping, Span
 
 if TYPE_CHECKING:
@@ -148,8 +148,9 @@ def lint(
     else:
         sets = [units]
     for members in sets:
+        together = UnitSet(members)
         for rule in rules:
-            run.report(rule, rule.units(members, ctx))
+            run.report(rule, rule.units(together, ctx))
     # A file read on its own and through another's ``include`` or ``extends``
     # gives its findings once.
     run.result.diagnostics = sorted(dict.fromkeys(run.result.diagnostics), key=Diagnostic.sort_key)

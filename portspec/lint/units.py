@@ -8,12 +8,13 @@ it, where each of its values was written. Rules see only these.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from portspec.model import Container, Expose, Link, PortMapping
 
-__all__ = ["Document", "Entry", "Kind", "Origin", "Site", "Unit", "coexist"]
+__all__ = ["Document", "Entry", "Kind", "Origin", "Site", "Unit", "UnitSet", "coexist"]
 
 Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
 Origin = Literal["compose", "command", "dockerfile"]
@@ -139,6 +140,22 @@ class Unit:
     #: A compose service whose every profile is one Compose refuses to run (two
     #: of the services it starts share a ``container_name``): it runs with no other.
     dormant: bool = False
+
+
+class UnitSet(tuple[Unit, ...]):
+    """Units checked together, and what the rules worked out about them, once.
+
+    The lint engine hands the same set to every rule's ``units`` hook, so
+    what several rules need (the conflicts) is computed for the first one and
+    kept with the set, not in a global: it goes when the set goes.
+    """
+
+    memo: dict[str, object]
+
+    def __new__(cls, units: Iterable[Unit] = ()) -> UnitSet:
+        made = super().__new__(cls, units)
+        made.memo = {}
+        return made
 
 
 def coexist(a: Unit, b: Unit) -> bool | None:

@@ -39,9 +39,9 @@ from portspec.model import Span
 __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_DEPTH",
-    "Entry",
     "Mapping",
     "Node",
+    "Pair",
     "Scalar",
     "ScalarStyle",
     "ScalarValue",
@@ -112,7 +112,7 @@ class Scalar:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Pair:
     """One key and value of a mapping; ``merged`` when it came through ``<<``."""
 
     key: Node
@@ -124,7 +124,7 @@ class Entry:
 class Mapping:
     """A mapping, in document order, merge keys resolved (own keys first, then merged ones)."""
 
-    entries: tuple[Entry, ...]
+    entries: tuple[Pair, ...]
     tag: str | None = None
     span: Span = field(default=Span(0, 0), compare=False, repr=False)
     flow: bool = field(default=False, compare=False, repr=False)
@@ -507,7 +507,7 @@ class _Frame:
     anchor: str | None
     items: list[Node] = field(default_factory=list)
     # mappings only
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Pair] = field(default_factory=list)
     key: Node | None = None
     expect_key: bool = True
     key_lines: dict[str, int] = field(default_factory=dict)
@@ -661,7 +661,7 @@ class _Reader:
                 self.add_merge(parent, node, event)
             else:
                 parent.expect_key = True
-                parent.entries.append(Entry(parent.key, node))  # type: ignore[arg-type]
+                parent.entries.append(Pair(parent.key, node))  # type: ignore[arg-type]
         return documents
 
     def substitute_escape(self, error: Any) -> bool:
@@ -871,7 +871,7 @@ class _Reader:
         return Mapping(tuple(entries), tag, span, flow)
 
     @staticmethod
-    def merge(entries: list[Entry], sources: list[Mapping]) -> None:
+    def merge(entries: list[Pair], sources: list[Mapping]) -> None:
         """Add the entries of merged mappings as go-yaml decodes ``<<``.
 
         Own keys win wherever ``<<`` stands; then the merged mappings in
@@ -894,7 +894,7 @@ class _Reader:
                 identity = _key_identity(key)
                 if identity not in seen:
                     seen.add(identity)
-                    entries.append(Entry(key, entry.value, merged=True))
+                    entries.append(Pair(key, entry.value, merged=True))
 
     def yaml_error(self, error: yaml.YAMLError) -> PortSpecError:
         import yaml  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415

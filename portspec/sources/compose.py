@@ -94,8 +94,8 @@ UNSET_VARIABLE = codes.UNSET_VARIABLE.code
 #: An entry Compose accepts that Docker refuses when it creates the container.
 REFUSED_AT_CREATE = codes.REFUSED_AT_CREATE.code
 
-Kind = Literal["ports", "expose", "links", "external_links"]
-_LISTS: tuple[Kind, ...] = ("ports", "expose", "links", "external_links")
+_ListKey = Literal["ports", "expose", "links", "external_links"]
+_LISTS: tuple[_ListKey, ...] = ("ports", "expose", "links", "external_links")
 _SCALARS = ("network_mode", "container_name", "image")
 _LONG_KEYS = frozenset(
     {"target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"}

@@ -24,13 +24,10 @@ from portspec.sources._shell import Word
 
 __all__ = [
     "Command",
-    "Kind",
     "find_docker_commands",
     "find_lifecycle",
     "split_command",
 ]
-
-Kind = Literal["shell", "makefile", "markdown", "dockerfile"]
 
 
 @dataclass(frozen=True, slots=True)
