@@ -28,7 +28,6 @@ from portspec.model import (
 
 __all__ = ["parse_expose", "parse_link", "parse_publish"]
 
-_PROTOCOLS = {p.value: p for p in Protocol}
 _CACHE_SIZE = 8192
 
 
@@ -103,7 +102,7 @@ def _parse_expose_cached(text: str) -> Expose:
     ports, _ = _port_range(ports_tree, "exposed", text)
     if protocol is None:
         return Expose(ports)
-    known = _PROTOCOLS.get(protocol.text)
+    known = Protocol.named(protocol.text)
     return Expose(ports, known if known is not None else protocol.text)
 
 
@@ -147,7 +146,7 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
     ignored: tuple[str, ...] = () if extra is None else (extra.text,)
     if rest and rest[0] is not None:
         ignored += ("/" + rest[0].text,)
-    protocol = Protocol.TCP if protocol_tok is None else _PROTOCOLS[protocol_tok.text.lower()]
+    protocol = Protocol.TCP if protocol_tok is None else Protocol(protocol_tok.text.lower())
     if dialect is Dialect.COMPOSE and container.start == 0:
         first = container_ports[1][0]
         raise PortSpecError(

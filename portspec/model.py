@@ -49,6 +49,16 @@ class Protocol(enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @classmethod
+    def named(cls, text: str) -> Protocol | None:
+        """The protocol spelled exactly ``text`` (``"udp"``), or None: no case folding.
+
+        >>> Protocol.named("udp"), Protocol.named("UDP")
+        (<Protocol.UDP: 'udp'>, None)
+        """
+        found = cls._value2member_map_.get(text)
+        return found if isinstance(found, Protocol) else None
+
 
 class Dialect(enum.Enum):
     """Who reads the text: the docker CLI and Docker Compose differ in places."""
@@ -357,8 +367,28 @@ class Container:
         """The network the container joins first, as given to ``--network``."""
         return self.networks[0] if self.networks else None
 
+    @property
+    def publishes(self) -> bool:
+        """Whether Docker publishes the container's ports at all.
+
+        Not under ``host`` or ``none``, nor on another container's network
+        (``container:NAME``, Compose's ``service:NAME``): Docker binds no port
+        for it there.
+
+        >>> Container(networks=("host",)).publishes, Container().publishes
+        (False, True)
+        """
+        mode = self.network_mode
+        return mode is None or not (mode in _NO_PUBLISH_MODES or mode.startswith(_SHARED))
+
     def __str__(self) -> str:
         return shlex.join(["docker", "run", *_run_arguments(self)])
+
+
+#: Network modes under which Docker publishes none of a container's ports,
+#: and the prefixes of those that share another container's network.
+_NO_PUBLISH_MODES = frozenset({"host", "none"})
+_SHARED = ("container:", "service:")
 
 
 def _run_arguments(container: Container) -> list[str]:

@@ -43,9 +43,6 @@ __all__ = [
     "find_link_problems",
 ]
 
-#: Network modes that give a container no published ports of its own.
-_NO_PUBLISH_MODES = frozenset({"host", "none"})
-_NO_PUBLISH_PREFIXES = ("container:", "service:")
 _UNSPECIFIED: dict[int, HostAddress] = {4: IPv4Address(0), 6: IPv6Address(0)}
 
 _FIXED, _DYNAMIC, _EPHEMERAL = 0, 1, 2
@@ -182,11 +179,6 @@ def _labelled(
     return pairs
 
 
-def _publishes(container: Container) -> bool:
-    mode = container.network_mode
-    return mode is None or not (mode in _NO_PUBLISH_MODES or mode.startswith(_NO_PUBLISH_PREFIXES))
-
-
 class _Item:
     """One binding to place: built for every mapping, so kept light (no dataclass)."""
 
@@ -273,7 +265,7 @@ def _items(
     # Containers share a few addresses between many mappings.
     targets: dict[tuple[HostAddress | None, bool], tuple[tuple[int, HostAddress | None], ...]] = {}
     for owner, (label, container) in enumerate(pairs):
-        if not _publishes(container):
+        if not container.publishes:
             continue
         for index, mapping in enumerate(container.publish):
             host = mapping.host

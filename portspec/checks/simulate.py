@@ -64,7 +64,6 @@ from portspec.checks.conflicts import (
     ConflictSide,
     HostSettings,
     _labelled,
-    _publishes,
 )
 from portspec.codes import (
     DUPLICATE_MAPPING,
@@ -847,7 +846,7 @@ def simulate_starts(
     outcomes: list[StartOutcome] = []
     lost = False
     for owner, (label, container) in enumerate(_labelled(containers)):
-        if not _publishes(container):
+        if not container.publishes:
             outcomes.append(StartOutcome(label, "starts"))
             continue
         if lost:
@@ -938,7 +937,7 @@ def _host_spans(
     container: Container, settings: HostSettings
 ) -> list[tuple[Protocol, int, int, bool]]:
     """Host ports the container may take: (protocol, low, high, ephemeral)."""
-    if not _publishes(container):
+    if not container.publishes:
         return []
     spans: list[tuple[Protocol, int, int, bool]] = []
     low, high = settings.ephemeral
@@ -1134,7 +1133,7 @@ def _follow(
             replica = replicas[i]
             container = replica.container
             branches: list[tuple[_Result, _World]] = []
-            if not _publishes(container):
+            if not container.publishes:
                 branches.append((("starts", (), None, ""), world.copy()))
             else:
                 orders = _orders(container, model)

@@ -44,8 +44,6 @@ __all__ = ["Row", "add_parser", "rows", "run", "table"]
 
 _HEADER = ("ADDRESS", "PORT", "PROTO", "CONTAINER", "TARGET", "WHERE", "CONFLICT")
 _ERROR_CODES = frozenset({HOST_PORT_BOUND.code, DYNAMIC_RANGE_EXHAUSTED.code})
-_NO_PUBLISH = ("host", "none")
-_NO_PUBLISH_PREFIXES = ("container:", "service:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,9 +210,8 @@ def _conflicts(
 
 
 def _not_published(unit: Unit) -> str:
-    mode = unit.container.network_mode
-    if mode is not None and (mode in _NO_PUBLISH or mode.startswith(_NO_PUBLISH_PREFIXES)):
-        return f"(not published: network_mode {mode})"
+    if not unit.container.publishes:
+        return f"(not published: network_mode {unit.container.network_mode})"
     return ""
 
 

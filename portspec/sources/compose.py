@@ -100,7 +100,6 @@ _SCALARS = ("network_mode", "container_name", "image")
 _LONG_KEYS = frozenset(
     {"target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"}
 )
-_PROTOCOLS = {p.value: p for p in Protocol}
 _PUBLISHED = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 _UINT32 = 2**32 - 1
 # extends.file read from a file itself read by extends.file...: each level is a
@@ -1591,7 +1590,7 @@ def _long_port(node: Mapping, where: str, _value: _Values) -> _Item:
     protocol_text = fields.get("protocol", ("tcp", None))[0]
     if not isinstance(protocol_text, str):
         raise PortSpecError(f"{where}.protocol must be a string")
-    protocol = _PROTOCOLS.get((protocol_text or "tcp").lower())
+    protocol = Protocol.named((protocol_text or "tcp").lower())
     if protocol is None:
         faults.append(f"invalid protocol {protocol_text!r}: Docker knows tcp, udp and sctp")
     options: dict[str, str] = {}

@@ -33,7 +33,6 @@ from portspec.model import (
 
 __all__ = ["from_engine_api", "port_number", "shown"]
 
-_PROTOCOLS = {protocol.value: protocol for protocol in Protocol}
 _HOST_PORT = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 _PORT = re.compile(r"[0-9]+")
 # NetworkMode values that leave the container on Docker's default network.
@@ -153,7 +152,7 @@ def shown(value: object, *, quote: bool = True, limit: int = 40) -> str:
 
 def publish_protocol(text: str, key: str) -> Protocol:
     """The protocol of a bound port: Docker binds only tcp, udp and sctp, in lower case."""
-    protocol = _PROTOCOLS.get(text)
+    protocol = Protocol.named(text)
     if protocol is None:
         raise PortSpecError(
             f"invalid protocol {shown(text)} in port {shown(key)}:"
@@ -164,7 +163,7 @@ def publish_protocol(text: str, key: str) -> Protocol:
 
 def exposed_port(port: int, protocol: str, key: str) -> Expose:
     """An exposed port, its protocol kept as text when Docker does not know it."""
-    known = _PROTOCOLS.get(protocol)
+    known = Protocol.named(protocol)
     try:
         return Expose(PortRange.single(port), known if known is not None else protocol)
     except PortSpecError as error:

@@ -44,7 +44,6 @@ from portspec.sources.engine_api import (
 
 __all__ = ["parse_docker_inspect", "parse_docker_port", "parse_docker_ps", "parse_ps_ports"]
 
-_PROTOCOLS = {protocol.value: protocol for protocol in Protocol}
 _RANGE = r"[0-9]+(?:-[0-9]+)?"
 # 0.0.0.0:8000-8010->8000-8010/tcp · [::]:8080->80/tcp · :::8080->80/tcp · 443/tcp
 _PS_ENTRY = re.compile(
@@ -84,7 +83,7 @@ def parse_ps_ports(text: str, *, name: str | None = None) -> Container:
             )
         container = _range(match["port"], text, span)
         if match["host"] is None:
-            known = _PROTOCOLS.get(match["proto"])
+            known = Protocol.named(match["proto"])
             expose.append(Expose(container, known if known is not None else match["proto"]))
             continue
         protocol = _protocol(match["proto"], text, span)
@@ -306,7 +305,7 @@ def _range(text: str, source: str, span: tuple[int, int]) -> PortRange:
 
 
 def _protocol(text: str, source: str, span: tuple[int, int]) -> Protocol:
-    protocol = _PROTOCOLS.get(text)
+    protocol = Protocol.named(text)
     if protocol is None:
         raise PortSpecError(
             f"invalid protocol {shown(text)}: a published port is tcp, udp or sctp", source, span

@@ -41,12 +41,12 @@ from portspec.sources._yaml import (
     Mapping,
     Node,
     Scalar,
-    _go_float,
     compose_document,
     load_yaml,
     load_yaml_documents,
     to_python,
 )
+from portspec.sources._yaml.goprint import _go_float
 from tests.differential._compose_oracle import find_compose
 from tests.paths import CORPUS
 from tests.test_interpolate import (

@@ -17,8 +17,7 @@ def _compose(body: str) -> str:
 
 def _publishes(unit: Unit) -> bool:
     """Whether Docker publishes the unit's ports at all (not with host, none, shared networks)."""
-    mode = _mode(unit)
-    return not (mode in ("host", "none") or mode.startswith(("service:", "container:")))
+    return unit.container.publishes
 
 
 def _wildcard(mapping: PortMapping) -> bool:
