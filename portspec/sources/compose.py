@@ -379,22 +379,34 @@ def iter_compose_problems(
 def read_compose(
     source: str | Path,
     *,
-    env: AbcMapping[str, str] | None,
+    env: AbcMapping[str, str] | None = None,
     files: AbcSequence[str | Path] = (),
     profiles: AbcSequence[str] | None = None,
     every_profile: bool = False,
-    reader: Reader,
+    allow_outside: bool = True,
+    project_directory: str | Path | None = None,
+    max_file_size: int = DEFAULT_LIMIT,
+    reader: Reader | None = None,
 ) -> tuple[Project | None, list[ComposeProblem]]:
     """Read a project as the linter does: every problem, and the project whatever they are.
 
+    >>> project, problems = read_compose(
+    ...     "services: {web: {image: x, ports: ['99999:80', '8080:80']}}", env={}
+    ... )
+    >>> [str(p) for p in project.services["web"].publish], [p.code for p in problems]
+    (['8080:80'], ['PS001'])
+
     Unlike :func:`load_compose` it never raises for what the files hold: a
     bad entry is a problem and is left out, and the rest is read on
-    (``None`` only when no project can be made at all). ``reader`` decides
-    which files may be read and keeps what it read (``Reader.keep`` hands it
-    texts already in memory). With ``every_profile`` every service is kept,
-    whatever profiles it needs, and ``Project.profiles`` tells them, so that
-    each single choice of profiles can be checked.
+    (``None`` only when no project can be made at all). The files are read
+    as :func:`load_compose` reads them; a ``reader`` of the caller's, when
+    given, decides instead and keeps what it read. With ``every_profile``
+    every service is kept, whatever profiles it needs, and
+    ``Project.profiles`` tells them, so that each single choice of profiles
+    can be checked.
     """
+    if reader is None:
+        reader = _reader(source, allow_outside, project_directory, max_file_size)
     loader = _Loader(
         source, env, files, profiles, every_profile=every_profile, keep_going=True, reader=reader
     )
