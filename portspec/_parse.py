@@ -146,7 +146,11 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
     ignored: tuple[str, ...] = () if extra is None else (extra.text,)
     if rest and rest[0] is not None:
         ignored += ("/" + rest[0].text,)
-    protocol = Protocol.TCP if protocol_tok is None else Protocol(protocol_tok.text.lower())
+    protocol = Protocol.TCP
+    if protocol_tok is not None:
+        known = Protocol.named(protocol_tok.text.lower())
+        assert known is not None, "the grammar admits tcp, udp and sctp only"
+        protocol = known
     if dialect is Dialect.COMPOSE and container.start == 0:
         first = container_ports[1][0]
         raise PortSpecError(

@@ -56,8 +56,10 @@ class Protocol(enum.Enum):
         >>> Protocol.named("udp"), Protocol.named("UDP")
         (<Protocol.UDP: 'udp'>, None)
         """
-        found = cls._value2member_map_.get(text)
-        return found if isinstance(found, Protocol) else None
+        return _PROTOCOLS.get(text)
+
+
+_PROTOCOLS = {protocol.value: protocol for protocol in Protocol}
 
 
 class Dialect(enum.Enum):
