@@ -407,3 +407,38 @@ def test_a_clash_inherited_through_extends_names_both_real_places() -> None:
         "host port already bound: tcp/9000 on 0.0.0.0 and :: is also bound by other (9000:81)"
         " at c.yaml:15:13"
     )
+
+
+@pytest.mark.parametrize(
+    ("links", "network", "found"),
+    [
+        ("[db]", "", [("PS304", "info")]),
+        ("['db:db']", "", [("PS304", "info")]),
+        ("['db:database']", "", []),  # the alias is a name of its own
+        ("[db]", "    network_mode: bridge\n", [("PS304", "warning")]),
+    ],
+)
+def test_compose_links_are_legacy_only_where_they_add_nothing(
+    links: str, network: str, found: list[tuple[str, str]]
+) -> None:
+    text = f"services:\n  db:\n    image: x\n  web:\n    image: x\n    links: {links}\n{network}"
+    codes = [(d.code, str(d.severity)) for d in lint_text(text, "compose.yaml", env={})]
+    assert [c for c in codes if c[0] == "PS304"] == found
+
+
+def test_the_planted_file_gives_every_finding_in_one_run() -> None:
+    text = (
+        'services:\n  web:\n    image: nginx\n    ports: ["8080:80", 2222:22]\n'
+        '    links: [cache]\n  db:\n    image: postgres\n    ports: ["5432:5432"]\n'
+        '  admin:\n    image: adminer\n    ports: ["127.0.0.1:8080:8080"]\n'
+        '  bad:\n    image: alpine\n    ports: ["99999:80"]\n'
+    )
+    found = {(d.code, d.line) for d in lint_text(text, "compose.yaml", env={})}
+    assert found >= {
+        ("PS001", 14),
+        ("PS111", 5),
+        ("PS101", 4),
+        ("PS301", 8),
+        ("PS305", 4),
+        ("PS304", 5),
+    }

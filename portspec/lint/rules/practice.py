@@ -202,8 +202,14 @@ class LegacyLink(Rule):
     ``--link`` is deprecated: on the default bridge it copies environment
     variables and writes ``/etc/hosts``, and its removal is planned. Put the
     containers on a user-defined network (``docker network create``) and use
-    their names. (Compose's ``links`` on its own networks are only aliases and
-    are not reported.)
+    their names.
+
+    Compose puts services on a network of its own, where ``links`` are only
+    aliases: one that adds no other name (``links: [db]``, ``db:db``) is not
+    needed, as every service reaches ``db`` by its name, and is reported as
+    info (``depends_on`` gives the start order it also implies). A link with
+    an alias of its own names the service another way and is not reported;
+    under ``network_mode: bridge`` a compose link is a legacy link as above.
     """
 
     code = "PS304"
@@ -217,10 +223,16 @@ class LegacyLink(Rule):
     )
 
     def link(self, entry: Entry[Link], unit: Unit, ctx: Context) -> Iterable[Finding]:
-        if _mode(unit) in ("", "bridge", "default") and (
-            unit.origin == "command" or _mode(unit) == "bridge"
-        ):
+        mode = _mode(unit)
+        if mode in ("", "bridge", "default") and (unit.origin == "command" or mode == "bridge"):
             yield Finding(entry.site, "legacy link on the default bridge network")
+        elif unit.origin == "compose" and mode == "" and entry.value.alias == entry.value.name:
+            yield Finding(
+                entry.site,
+                f"link {entry.value.name} is not needed: on Compose's network every service"
+                f" reaches {entry.value.name} by its name (depends_on gives the start order)",
+                severity=Severity.INFO,
+            )
 
 
 # YAML 1.1 reads these plain scalars as base-60 numbers.
