@@ -130,15 +130,25 @@ def lint(
     run.finish()
     rules = [rule() for rule in all_rules() if _any_enabled(rule, enabled, run.result.documents)]
     units = run.units
+    # Each rule is asked only through the hooks it has: a file of many
+    # entries costs each entry the rules that look at entries, not all.
+    hooks = [
+        (rule, _has(rule, "mapping"), _has(rule, "expose"), _has(rule, "link"), _has(rule, "unit"))
+        for rule in rules
+    ]
     for unit in units:
-        for rule in rules:
-            for entry in unit.publish:
-                run.report(rule, rule.mapping(entry, unit, ctx))
-            for expose in unit.expose:
-                run.report(rule, rule.expose(expose, unit, ctx))
-            for link in unit.links:
-                run.report(rule, rule.link(link, unit, ctx))
-            run.report(rule, rule.unit(unit, ctx))
+        for rule, mapping, expose, link, whole in hooks:
+            if mapping:
+                for entry in unit.publish:
+                    run.report(rule, rule.mapping(entry, unit, ctx))
+            if expose:
+                for exposed in unit.expose:
+                    run.report(rule, rule.expose(exposed, unit, ctx))
+            if link:
+                for linked in unit.links:
+                    run.report(rule, rule.link(linked, unit, ctx))
+            if whole:
+                run.report(rule, rule.unit(unit, ctx))
     sets: list[list[Unit]] = []
     if per_file:
         by_document: dict[str, list[Unit]] = {}
@@ -166,6 +176,11 @@ def read_units(
         run.read(group)
     run.finish()
     return run.units, run.result
+
+
+def _has(rule: Rule, hook: str) -> bool:
+    """Whether the rule overrides ``hook`` (the base's hooks find nothing)."""
+    return getattr(type(rule), hook) is not getattr(Rule, hook)
 
 
 def _any_enabled(
@@ -814,20 +829,35 @@ def _decode(data: bytes) -> str | None:
 def _suppressed(document: Document, line: int, code: str) -> bool:
     """Whether ``# portspec: ignore[CODE]`` on the line, or alone on the line above, covers it."""
     for number, alone in ((line, False), (line - 1, True)):
-        text = document.line_text(number)
-        if "portspec" not in text:
-            continue
-        comment = _comment_part(text, document.kind)
-        if comment is None or (alone and text[: len(text) - len(comment)].strip()):
-            continue
-        for match in _DIRECTIVE.finditer(comment):
-            codes = match.group(1)
-            if codes is None:
-                return True
-            wanted = {c.strip().upper() for c in codes.split(",") if c.strip()}
-            if code in wanted or any(code.startswith(w) for w in wanted):
-                return True
+        key = (number, alone)
+        if key not in document.directives:
+            # Read once a line: a line of many findings is not scanned again for each.
+            document.directives[key] = _directive(document, number, alone)
+        said = document.directives[key]
+        if said is not None and (
+            said[0] or code in said[1] or any(code.startswith(w) for w in said[1])
+        ):
+            return True
     return False
+
+
+def _directive(document: Document, number: int, alone: bool) -> tuple[bool, frozenset[str]] | None:
+    """What the line's ignore comments say: (every code, the codes named), or None."""
+    text = document.line_text(number)
+    if "portspec" not in text:
+        return None
+    comment = _comment_part(text, document.kind)
+    if comment is None or (alone and text[: len(text) - len(comment)].strip()):
+        return None
+    every = False
+    named: set[str] = set()
+    for match in _DIRECTIVE.finditer(comment):
+        codes = match.group(1)
+        if codes is None:
+            every = True
+        else:
+            named |= {c.strip().upper() for c in codes.split(",") if c.strip()}
+    return every, frozenset(named)
 
 
 def _comment_part(text: str, kind: Kind) -> str | None:

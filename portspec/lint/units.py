@@ -29,6 +29,10 @@ class Document:
     text: str
     kind: Kind
     _starts: list[int] = field(default_factory=list, repr=False)
+    #: What each line's ``# portspec: ignore`` comment says, once read (the engine's).
+    directives: dict[tuple[int, bool], tuple[bool, frozenset[str]] | None] = field(
+        default_factory=dict, repr=False
+    )
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a 0-based offset.

@@ -263,7 +263,7 @@ class _CommandLine:
             else:
                 apply(name, *self._next_value(f"--{name}", word))
             return
-        shorthands = {short: long for long, (short, _) in flags.items() if short}
+        shorthands = _shorthands(flags)
         letters = arg[1:]
         while letters:
             letter = letters[0]
@@ -428,3 +428,17 @@ def _value(kind: str | None, name: str, value: str, line: _CommandLine, word: Wo
     raise line._error(
         f'invalid argument "{value}" for "--{name}" flag: expected true or false', word
     )
+
+
+#: Each flag table's shorthands (letter -> long name), made once a table.
+_SHORTHANDS = {
+    id(table): (table, {short: name for name, (short, _) in table.items() if short})
+    for table in (RUN_FLAGS, CREATE_FLAGS, GLOBAL_FLAGS)
+}
+
+
+def _shorthands(flags: dict[str, Flag]) -> dict[str, str]:
+    known = _SHORTHANDS.get(id(flags))
+    if known is not None and known[0] is flags:
+        return known[1]
+    return {short: name for name, (short, _) in flags.items() if short}

@@ -80,6 +80,10 @@ def _together(a: Unit, b: Unit, ctx: Context) -> bool:
 class _ConflictRule(Rule):
     def units(self, units: Sequence[Unit], ctx: Context) -> Iterable[Finding]:
         by_label = {unit.label: unit for unit in units}
+        # Texts many findings share (a binding repeated n times gives n - 1),
+        # written once each.
+        addresses: dict[object, str] = {}
+        mappings: dict[int, str] = {}
         for conflict in _conflicts(units, ctx):
             if conflict.code != self.code:
                 continue
@@ -94,8 +98,13 @@ class _ConflictRule(Rule):
             other_site = _side_site(other, there.index)
             if site is None:
                 continue
-            where = " and ".join(str(a) for a in conflict.addresses)
-            what = "-P" if there.mapping is None else str(there.mapping)
+            where = addresses.get(conflict.addresses)
+            if where is None:
+                where = addresses[conflict.addresses] = " and ".join(map(str, conflict.addresses))
+            what = "-P"
+            if there.mapping is not None:
+                what = mappings.get(id(there.mapping)) or str(there.mapping)
+                mappings[id(there.mapping)] = what
             whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
             place = "" if other_site is None else f" at {_where(other_site)}"
             # An entry inherited through extends is written in the base: name
