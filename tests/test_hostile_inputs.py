@@ -132,13 +132,13 @@ def test_hostile_templates_as_compose_reads_them(tmp_path: Path) -> None:
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = _yaml._Reader._read
+    real = _yaml.reader._Reader._read
 
     def counting(self: Any, one: bool) -> list[_yaml.Node]:
         calls.append(1)
         return real(self, one)
 
-    monkeypatch.setattr(_yaml._Reader, "_read", counting)
+    monkeypatch.setattr(_yaml.reader._Reader, "_read", counting)
     return calls
 
 

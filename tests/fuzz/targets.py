@@ -116,14 +116,15 @@ def _sample_inspect(rng: random.Random) -> str:
 def _sample_encoded(sample: Callable[[random.Random], str]) -> Callable[[random.Random], bytes]:
     def encoded(rng: random.Random) -> bytes:
         text = sample(rng)
-        return rng.choice(
+        encoding, bom = rng.choice(
             [
-                lambda: text.encode("utf-8", "surrogatepass"),
-                lambda: b"\xef\xbb\xbf" + text.encode("utf-8", "surrogatepass"),
-                lambda: b"\xff\xfe" + text.encode("utf-16-le", "surrogatepass"),
-                lambda: b"\xfe\xff" + text.encode("utf-16-be", "surrogatepass"),
+                ("utf-8", b""),
+                ("utf-8", b"\xef\xbb\xbf"),
+                ("utf-16-le", b"\xff\xfe"),
+                ("utf-16-be", b"\xfe\xff"),
             ]
-        )()
+        )
+        return bom + text.encode(encoding, "surrogatepass")
 
     return encoded
 
