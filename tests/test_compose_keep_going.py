@@ -37,8 +37,8 @@ def test_every_fault_of_the_file_in_one_run(tmp_path: Path) -> None:
         ("PS101", 4, 13),
         ("PS111", 5, 13),
         ("PS301", 4, 24),
-        ("PS304", 5, 13),
         ("PS301", 8, 13),
+        ("PS304", 5, 13),
         ("PS305", 4, 24),
     ]
     conflict = next(d for d in found if d.code == "PS101")
