@@ -416,6 +416,9 @@ def test_a_clash_inherited_through_extends_names_both_real_places() -> None:
         ("['db:db']", "", [("PS304", "info")]),
         ("['db:database']", "", []),  # the alias is a name of its own
         ("[db]", "    network_mode: bridge\n", [("PS304", "warning")]),
+        # On networks they do not share, the name does not reach it: no such advice.
+        ("[db]", "    networks: [front]\nnetworks: {front: {}}\n", []),
+        ("[db]", "    networks: [front, default]\nnetworks: {front: {}}\n", [("PS304", "info")]),
     ],
 )
 def test_compose_links_are_legacy_only_where_they_add_nothing(

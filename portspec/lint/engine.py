@@ -539,6 +539,7 @@ class _Run:
                 replicas=project.replicas.get(service, 1),
                 swarm=project.swarm,
                 link_name=service,
+                networks=project.networks.get(service, frozenset()),
             )
         )
 

@@ -120,6 +120,8 @@ class Unit:
     project_name: str | None = None
     #: The name links use for it: the service, or the ``--name``.
     link_name: str | None = None
+    #: The compose networks the service joins (empty for other units).
+    networks: frozenset[str] = frozenset()
     #: An example in documentation: compared only with units of its own file.
     isolated: bool = False
     #: The script a command belongs to (a shell script, a Makefile rule's

@@ -275,6 +275,11 @@ class Project:
     depends_on: AbcMapping[str, frozenset[str]] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
+    #: The networks each service joins (``default`` when it names none); none
+    #: for a service under a ``network_mode``.
+    networks: AbcMapping[str, frozenset[str]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
 
 
 #: ``deploy`` keys only ``docker stack deploy`` honours.
@@ -1176,6 +1181,7 @@ class _Loader:
         refused: dict[str, list[Unrunnable]] = {}
         linked: dict[str, list[str]] = {}
         depends_on: dict[str, frozenset[str]] = {}
+        networks: dict[str, frozenset[str]] = {}
         selected = set(self.selected or ())
         active = {
             name: service
@@ -1254,6 +1260,8 @@ class _Loader:
             waits = {target for target in waits if target in active and target != name}
             if waits:
                 depends_on[name] = frozenset(waits)
+            joined = {used for kind, used in service.uses if kind == "networks"}
+            networks[name] = frozenset(() if mode else joined or {"default"})
         self.check_cycles(active, linked)
         return Project(
             self.name,
@@ -1267,6 +1275,7 @@ class _Loader:
             self.swarm,
             frozenset(self.resources),
             MappingProxyType(depends_on),
+            MappingProxyType(networks),
         )
 
     def check_dependency(

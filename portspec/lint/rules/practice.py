@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from ipaddress import IPv4Address
 
 from portspec.lint.diagnostic import Edit, Fix, Severity
@@ -206,8 +206,9 @@ class LegacyLink(Rule):
 
     Compose puts services on a network of its own, where ``links`` are only
     aliases: one that adds no other name (``links: [db]``, ``db:db``) is not
-    needed, as every service reaches ``db`` by its name, and is reported as
-    info (``depends_on`` gives the start order it also implies). A link with
+    needed, as a service reaches ``db`` by its name on every network the two
+    share, and is reported as info (``depends_on`` gives the start order it
+    also implies). Between services that share no network it is not reported. A link with
     an alias of its own names the service another way and is not reported;
     under ``network_mode: bridge`` a compose link is a legacy link as above.
     """
@@ -226,13 +227,29 @@ class LegacyLink(Rule):
         mode = _mode(unit)
         if mode in ("", "bridge", "default") and (unit.origin == "command" or mode == "bridge"):
             yield Finding(entry.site, "legacy link on the default bridge network")
-        elif unit.origin == "compose" and mode == "" and entry.value.alias == entry.value.name:
-            yield Finding(
-                entry.site,
-                f"link {entry.value.name} is not needed: on Compose's network every service"
-                f" reaches {entry.value.name} by its name (depends_on gives the start order)",
-                severity=Severity.INFO,
-            )
+
+    def units(self, units: Sequence[Unit], ctx: Context) -> Iterable[Finding]:
+        services = {
+            (unit.project, unit.link_name): unit for unit in units if unit.origin == "compose"
+        }
+        for unit in units:
+            if unit.origin != "compose" or _mode(unit):
+                continue
+            for entry in unit.links:
+                name = entry.value.name
+                target = services.get((unit.project, name))
+                # Only where the two share a network does the name already reach it.
+                if entry.value.alias != name or (
+                    target is not None and not unit.networks & target.networks
+                ):
+                    continue
+                where = "Compose's network" if target is None else "the network they share"
+                yield Finding(
+                    entry.site,
+                    f"link {name} is not needed: on {where}, {unit.label}"
+                    f" reaches {name} by its name (depends_on gives the start order)",
+                    severity=Severity.INFO,
+                )
 
 
 # YAML 1.1 reads these plain scalars as base-60 numbers.
