@@ -5,7 +5,8 @@ Ports appended then de-duplicated, ``!reset``/``!override`` on ``ports``,
 ``file:``) bringing ports, and ``.env``/environment interpolation in override
 files. Normalized ``ports`` (``to_compose(long=True)``), ``expose`` (by
 meaning), ``links``, ``network_mode`` and the services each one waits for
-(``Project.depends_on``, Compose's normalized ``depends_on``) must agree.
+(``Project.depends_on``, Compose's normalized ``depends_on``) and the
+networks each joins (``Project.networks``) must agree.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def _theirs(service: dict[str, Any]) -> dict[str, Any]:
         out["expose"] = [str(parse_expose(str(text))) for text in out["expose"]]
     if service.get("depends_on"):
         out["waits"] = sorted(service["depends_on"])
+    if service.get("networks"):
+        out["joins"] = sorted(service["networks"])
     return out
 
 
@@ -82,6 +85,9 @@ def _ours(folder: Path, case: Case) -> dict[str, Any] | None:
     ours = {name: to_compose(c, long=True) for name, c in project.services.items()}
     for name, waits in project.depends_on.items():
         ours[name]["waits"] = sorted(waits)
+    for name, joins in project.networks.items():
+        if joins:
+            ours[name]["joins"] = sorted(joins)
     return ours
 
 
@@ -224,6 +230,17 @@ CURATED: list[Case] = [
             "    ipc: host\n",
             "b.yaml": "services:\n  t:\n    ipc: !reset null\n  u:\n    depends_on: [cache]\n"
             "  v:\n    image: x\n    network_mode: 'service:t'\n    links: [u]\n",
+        },
+        ["a.yaml", "b.yaml"],
+    ),
+    Case(
+        "networks joined, through extends and overrides",
+        {
+            "a.yaml": "services:\n  a:\n    image: x\n    networks: [front]\n"
+            "  b:\n    extends: a\n  c:\n    image: x\n    networks: {back: {}, default: {}}\n"
+            "  d:\n    image: x\n    network_mode: host\n"
+            "networks:\n  front: {}\n  back: {}\n",
+            "b.yaml": "services:\n  a:\n    networks: [back]\n  c:\n    networks: !reset []\n",
         },
         ["a.yaml", "b.yaml"],
     ),
