@@ -126,3 +126,27 @@ def test_printable_escapes_each_control(ch: str) -> None:
     assert shown.endswith("b")
     assert _unsafe_characters(shown) == []
     assert len(shown) > 3
+
+
+def test_a_compose_error_lists_each_problem_on_its_lines_escaped() -> None:
+    from portspec import ComposeError, load_compose
+
+    text = (
+        "services:\n  w:\n    image: x\n"
+        '    ports: ["99999:80", "a\\u001b[31m"]\n'
+        '    depends_on: ["x\\n::error::y"]\n'
+    )
+    with pytest.raises(ComposeError) as raised:
+        load_compose(text)
+    shown = str(raised.value)
+    lines = shown.split("\n")
+    assert lines[0] == "Compose would refuse this file (3 problems):"
+    assert "      99999:80" in lines
+    assert "      ^^^^^" in lines
+    assert "\x1b" not in shown
+    assert not any(line.startswith("::") for line in lines)
+    assert "a\\x1b[31m" in shown
+    # A line break in a name is shown escaped, on the problem's own line.
+    assert '5:18: error: service "w" depends on undefined service "x\\n::error::y"' in shown
+    # The entry and its caret come from the problem's fault, not from its message.
+    assert all("^" not in p.message for p in raised.value.problems)

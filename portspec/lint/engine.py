@@ -729,11 +729,12 @@ class _Run:
         faults = [p for place in places for p in broken.get(place, [])]
         severity = None
         if faults:
-            reason = faults[0].message.partition("\n")
-            shown = reason[2].strip().partition("\n")[0]
+            first = faults[0]
+            reason = first.message.partition("\n")[0]
+            shown = first.fault.text if first.fault is not None else ""
             entries = "1 entry" if len(faults) == 1 else f"{len(faults)} entries"
             message += f" and refuses {entries} this leaves"
-            message += f" ({shown!r}: {reason[0]})" if shown else f" ({reason[0]})"
+            message += f" ({shown!r}: {reason})" if shown else f" ({reason})"
             severity = Severity.ERROR
         self.emit(
             UNSET_VARIABLE.code, Finding(Site(document, start, end), message, severity=severity)

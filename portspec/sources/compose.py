@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from portspec import codes
+from portspec._escape import printable
 from portspec._files import DEFAULT_LIMIT, Outside, Reader
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec.errors import PortSpecError
@@ -189,10 +190,19 @@ class ComposeProblem:
     missing: tuple[str, str] | None = None
     #: The variable an unset-variable warning, or a missing required variable, is about.
     variable: str | None = None
+    #: For an entry that does not read, the error with the entry's text and
+    #: where in it the fault is (``fault.text``, ``fault.caret_lines()``).
+    fault: PortSpecError | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
+        """The problem on a line (the entry and a caret under the fault after it), escaped."""
         where = f"{self.span.path}:" if self.span.path else ""
-        return f"{where}{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+        line = f"{where}{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+        # Escaped whole: a line break in a message came from a name in the file.
+        shown = printable(line)
+        if self.fault is not None and self.fault.text:
+            return f"{shown}\n{self.fault.caret_lines('    ')}"
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +229,13 @@ class ComposeError(PortSpecError):
         errors = tuple(p for p in problems if p.severity == "error")
         count = len(errors)
         head = "1 problem" if count == 1 else f"{count} problems"
-        lines = "\n".join(f"  {p}" for p in errors)
+        lines = "\n".join("  " + str(p).replace("\n", "\n  ") for p in errors)
         super().__init__(f"Compose would refuse this file ({head}):\n{lines}")
         self.problems = errors
+
+    def __str__(self) -> str:
+        # Each problem escaped itself: the line breaks of the list are kept.
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -553,8 +567,9 @@ class _Loader:
         span: Span,
         code: str = COMPOSE_ERROR,
         missing: tuple[str, str] | None = None,
+        fault: PortSpecError | None = None,
     ) -> None:
-        self.problems.append(ComposeProblem(code, message, span, missing=missing))
+        self.problems.append(ComposeProblem(code, message, span, missing=missing, fault=fault))
 
     def named_file(
         self, path: Path, what: str, span: Span, missing: str = "", written: str | None = None
@@ -1069,7 +1084,7 @@ class _Loader:
             try:
                 items.append(_PARSERS[key](item, where, self.value))
             except PortSpecError as error:
-                self.error(_with_caret(error), _fault_span(item, error), _ITEM_CODES[key])
+                self.error(error.message, _fault_span(item, error), _ITEM_CODES[key], fault=error)
         return items
 
     def resolve_extends(self, services: dict[str, _Service], env: AbcMapping[str, str]) -> None:
@@ -1525,12 +1540,6 @@ def _fault_span(node: Node, error: PortSpecError) -> Span:
         span.column + skip + start,
         span.path,
     )
-
-
-def _with_caret(error: PortSpecError) -> str:
-    if error.text:
-        return f"{error.message}\n{error.caret_lines('    ')}"
-    return error.message
 
 
 def _unique(items: list[_Item]) -> list[_Item]:
