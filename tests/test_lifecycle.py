@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -333,3 +336,74 @@ def test_without_compose_commands_a_script_meets_compose_as_before(tmp_path: Pat
     ]
     found = lint(sources, ctx=Context()).diagnostics
     assert [d.code for d in found] == ["PS101"]
+
+
+# ------------------------------------------- wait, against bash's job table
+
+
+def _wait_script(rng: random.Random) -> tuple[str, str]:
+    """A script of background runs and waits, as linted and as bash runs it.
+
+    The two differ only in what is sent to the background (``docker run`` /
+    ``sleep``); each wait with an operand prints, before it waits, which
+    process bash takes the operand for (``W`` and its pid, or nothing).
+    """
+    lines: list[str] = []
+    pids = 0
+    started = False
+    for _ in range(rng.randint(2, 9)):
+        roll = rng.random()
+        if roll < 0.4:
+            lines.append("@BACKGROUND@")
+            lines.append('echo "S $!"')
+            started = True
+        elif roll < 0.5 and started:
+            lines.append(f"p{pids}=$!")
+            pids += 1
+        elif roll < 0.6:
+            lines.append("kill $(jobs -p) 2>/dev/null; wait")
+        else:
+            spec = rng.choice(["%1", "%2", "%3", "%%", "%+", "%-", "$!", "${!}"])
+            if pids and rng.random() < 0.4:
+                spec = f'"$p{rng.randrange(pids)}"'
+            shown = f"$(jobs -p {spec} 2>/dev/null)" if spec.startswith("%") else spec
+            lines.append(f'echo "W {shown}"; kill {spec} 2>/dev/null; wait {spec} 2>/dev/null')
+    text = "\n".join(lines) + "\nkill $(jobs -p) 2>/dev/null\n"
+    linted = text.replace("@BACKGROUND@", "docker run --rm -p 8080:80 x &")
+    run = text.replace("@BACKGROUND@", "sleep 30 &")
+    return linted, run
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
+def test_wait_operands_name_the_jobs_bash_names() -> None:
+    from portspec.sources.scripts import find_lifecycle
+
+    rng = random.Random(20261207)
+    checked = 0
+    for _ in range(60):
+        linted, run = _wait_script(rng)
+        done = subprocess.run(
+            ["bash", "-c", run], capture_output=True, text=True, timeout=60, check=False
+        )
+        started: list[str] = []
+        named: list[int | None] = []
+        for line in done.stdout.splitlines():
+            kind, _, value = line.partition(" ")
+            if kind == "S":
+                started.append(value)
+            elif kind == "W":
+                named.append(started.index(value) if value in started else None)
+        commands = list(find_lifecycle(linted, "shell"))
+        runs = [c.start for c in commands if c.action == "run"]
+        lines = linted.splitlines()
+        ours: list[int | None] = []
+        for number, line in enumerate(lines):
+            if not line.startswith('echo "W'):
+                continue
+            at = sum(len(text) + 1 for text in lines[:number])
+            waits = [c for c in commands if c.action == "wait" and at <= c.start < at + len(line)]
+            jobs = waits[0].waits if waits else None
+            ours.append(runs.index(jobs[0]) if jobs else None)
+        assert ours == named, linted
+        checked += len(named)
+    assert checked > 50

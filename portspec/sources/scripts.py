@@ -231,11 +231,11 @@ class _Scanner:
         self.vanished = False
         #: With ``first``, the words of the first command, whatever it runs.
         self.first: list[_RawWord] | None = None
-        #: The shell's jobs table: job number -> the ``start`` of the ``docker
-        #: run`` it is, or None for another command; and every command sent to
-        #: the background, in order (``$!`` is the last).
-        self.jobs: dict[int, int | None] = {}
+        #: Every command sent to the background, in order (``$!`` is the last):
+        #: the ``start`` of the ``docker run`` it is, or None for another; and
+        #: the shell's jobs table, job number -> its index there.
         self.started: list[int | None] = []
+        self.jobs: dict[int, int] = {}
         #: Variables set to ``$!``: name -> the background command's index.
         self.pids: dict[str, int] = {}
         #: Where the first quote left open starts, and which quote it is.
@@ -388,7 +388,7 @@ class _Scanner:
             self.first = [_RawWord(*word) for word in words]
         if background and self.depth == 1:
             # A job until it is known to be a docker run.
-            self.jobs[max(self.jobs, default=0) + 1] = None
+            self.jobs[max(self.jobs, default=0) + 1] = len(self.started)
             self.started.append(None)
         if self.depth == 1 and words and words[0][2] == "wait" and not background:
             waits = self._waited([self.s[start:end] for start, end, *_ in words[1:]])
@@ -417,7 +417,7 @@ class _Scanner:
             if raw.unknown:
                 unknown.add(index)
         if background and self.depth == 1 and action == "run":
-            self.jobs[max(self.jobs)] = self.started[-1] = out[0].start
+            self.started[-1] = out[0].start
         self.found.append(
             Command(
                 tuple(out),
@@ -440,32 +440,36 @@ class _Scanner:
         if not operands:
             self.jobs.clear()
             return None
-        numbers = sorted(self.jobs)
-        found: list[int | None] = []
+        found: list[int] = []
         for text in operands:
-            name = _PID_USE.fullmatch(text)
-            if name is not None and (name[1] or name[2] or name[3]) == "!":
-                if not self.started:
-                    return False
-                found.append(self.started[-1])
-            elif name is not None:
-                index = self.pids.get(name[1] or name[2] or name[3])
-                if index is None:
-                    return False
-                found.append(self.started[index])
-            elif text in ("%", "%%", "%+", "%-") or re.fullmatch(r"%[1-9][0-9]{0,5}", text):
-                if text == "%-":
-                    number = numbers[-2] if len(numbers) > 1 else None
-                elif text in ("%", "%%", "%+"):
-                    number = numbers[-1] if numbers else None
-                else:
-                    number = int(text[1:])
-                if number is None or number not in self.jobs:
-                    return False
-                found.append(self.jobs.pop(number))
-            else:
+            index = self._operand(text)
+            if index is None:
                 return False
-        return tuple(start for start in found if start is not None)
+            found.append(index)
+        # The jobs waited for leave the table: their numbers are given again.
+        for number in [n for n, index in self.jobs.items() if index in found]:
+            del self.jobs[number]
+        starts = (self.started[index] for index in found)
+        return tuple(start for start in starts if start is not None)
+
+    def _operand(self, text: str) -> int | None:
+        """The background command an operand of ``wait`` names (its index), or None."""
+        name = _PID_USE.fullmatch(text)
+        if name is not None:
+            variable = name[1] or name[2] or name[3]
+            if variable == "!":
+                return len(self.started) - 1 if self.started else None
+            return self.pids.get(variable)
+        numbers = sorted(self.jobs)
+        if not numbers:
+            return None
+        if text in ("%", "%%", "%+"):
+            return self.jobs[numbers[-1]]
+        if text == "%-":  # the job before the current one; with one job, that one
+            return self.jobs[numbers[-2] if len(numbers) > 1 else numbers[-1]]
+        if re.fullmatch(r"%[1-9][0-9]{0,5}", text):
+            return self.jobs.get(int(text[1:]))
+        return None
 
     def _wait(self, words: list[_RawWord], waits: tuple[int, ...] | None) -> None:
         """Keep ``wait`` and which background ``docker run`` it waits for."""
