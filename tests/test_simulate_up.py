@@ -117,7 +117,7 @@ def test_a_refusal_elsewhere_makes_unordered_services_depend_on_timing() -> None
         "ipc: 'service:first'",
         "pid: 'service:first'",
         "volumes_from: ['first:ro']",
-        "depends_on: {first: {condition: service_healthy}}",
+        "depends_on: {first: {condition: service_started}}",
     ],
 )
 def test_every_way_of_waiting_orders_the_start(wait: str) -> None:
@@ -205,3 +205,38 @@ def test_a_shared_range_starts_both_but_which_port_each_gets_depends() -> None:
     for label in ("p-a-1", "p-b-1"):
         assert found[label].status == "depends"
         assert found[label].reason.startswith("it starts either way")
+
+
+@pytest.mark.parametrize(
+    ("first", "condition", "status", "reason"),
+    [
+        ("{image: x}", "service_healthy", "depends", "up to its image's"),
+        ("{image: x, healthcheck: {test: [CMD, check]}}", "service_healthy", "depends", "pass"),
+        ("{image: x, healthcheck: {disable: true}}", "service_healthy", "skipped", "is off"),
+        ("{image: x, healthcheck: {test: [NONE]}}", "service_healthy", "skipped", "is off"),
+        ("{image: x}", "service_completed_successfully", "depends", "exit 0"),
+    ],
+)
+def test_a_condition_the_plan_cannot_see_met(
+    first: str, condition: str, status: str, reason: str
+) -> None:
+    found = up(
+        f"name: p\nservices:\n  first: {first}\n"
+        f"  second: {{image: x, scale: 2, depends_on: {{first: {{condition: {condition}}}}}}}\n"
+        "  third: {image: x, depends_on: [second]}\n"
+    )
+    assert found["p-first-1"].status == "starts"
+    assert found["p-second-1"].status == status
+    assert reason in found["p-second-1"].reason
+    # Its later replica and what waits for it follow its fate.
+    assert found["p-second-2"].status == status
+    assert found["p-third-1"].status == status
+
+
+def test_an_optional_dependency_is_no_gate() -> None:
+    found = up(
+        "name: p\nservices:\n  first: {image: x, healthcheck: {disable: true}}\n"
+        "  second: {image: x, depends_on:"
+        " {first: {condition: service_healthy, required: false}}}\n"
+    )
+    assert found["p-second-1"].status == "starts"

@@ -43,7 +43,7 @@ daemon binds with ``SO_REUSEADDR`` never stop each other.
 
 ``simulate_up`` plays ``docker compose up`` on top: services in dependency
 order, independent ones in parallel, replicas one after another, and the run
-stopped at the first refusal.
+stopped at the first container it cannot start.
 
 The per-address model is checked against a real daemon (Engine 20.10) in
 ``tests/engine/test_scenarios.py`` and, for Compose, in
@@ -1039,7 +1039,9 @@ def simulate_up(project: Project, *, host: HostSettings | None = None) -> list[S
     for it are not started (``skipped``), and whether a service started in
     parallel got its turn before is a matter of timing (``depends``).
     Where two services start in parallel and the first to bind wins, the
-    outcome ``depends`` too, naming them.
+    outcome ``depends`` too, naming them; so does a service that waits for a
+    dependency to be healthy or to exit 0, which is up to that program
+    (``skipped`` where its healthcheck is disabled).
 
     Outcomes are in the order of ``project.services``, each service's
     replicas numbered from 1 (``<project>-<service>-<n>``, or the
@@ -1077,20 +1079,25 @@ def simulate_up(project: Project, *, host: HostSettings | None = None) -> list[S
             replicas.append(_Replica(label, service, number, container))
     spans = {name: _host_spans(c, settings) for name, c in project.services.items()}
     seen: list[dict[object, _Seen]] = [{} for _ in replicas]
+    gates = _gates(project)
     group_of = [0] * len(replicas)
     lost: set[int] = set()
     for number, group in enumerate(_groups(list(project.services), spans, settings.ephemeral)):
         members = [i for i, r in enumerate(replicas) if r.service in group]
         for i in members:
             group_of[i] = number
-        if not _follow(members, replicas, ancestors, model, seen):
+        if not _follow(members, replicas, ancestors, model, seen, gates):
             lost.update(members)
     return _settle(replicas, ancestors, seen, group_of, lost)
 
 
 #: One way a container's start may go, as seen on one start order.
 _Seen = tuple[
-    Literal["starts", "refused", "skipped", "timing"], tuple[Bound, ...], Conflict | None, str, int
+    Literal["starts", "refused", "gated", "skipped", "timing"],
+    tuple[Bound, ...],
+    Conflict | None,
+    str,
+    int,
 ]
 
 
@@ -1101,12 +1108,49 @@ def _before(a: _Replica, b: _Replica, ancestors: Mapping[str, frozenset[str]]) -
     return a.service in ancestors.get(b.service, frozenset())
 
 
-def _follow(
+def _gates(project: Project) -> dict[str, tuple[bool, str]]:
+    """Services whose start waits for more than a start: (it never starts, why not), by service.
+
+    Compose waits for a ``service_healthy`` dependency to be healthy and a
+    ``service_completed_successfully`` one to exit 0, and fails the run when
+    it is not (docker/compose ``convergence.go``, ``waitDependencies``; a
+    container with no healthcheck is an error there, ``isServiceHealthy``).
+    Whether a program becomes healthy or exits 0 no plan tells, nor whether
+    an image has a ``HEALTHCHECK`` of its own; a disabled healthcheck never
+    turns healthy.
+    """
+    gates: dict[str, tuple[bool, str]] = {}
+    for service, conditions in project.conditions.items():
+        ways: list[tuple[bool, str]] = []
+        for target, condition in sorted(conditions.items()):
+            health = project.healthchecks.get(target)
+            if condition == "service_completed_successfully":
+                ways.append((False, f"it waits for {target} to exit 0, which is up to {target}"))
+            elif health == "off":
+                ways.append(
+                    (True, f"it waits for {target} to be healthy, and its healthcheck is off")
+                )
+            elif health == "on":
+                ways.append((False, f"it waits for {target} to pass its healthcheck"))
+            else:
+                ways.append(
+                    (
+                        False,
+                        f"it waits for {target} to be healthy; the file gives it no healthcheck,"
+                        " so that is up to its image's (with none, Compose stops)",
+                    )
+                )
+        gates[service] = max(ways, key=lambda way: way[0])
+    return gates
+
+
+def _follow(  # noqa: PLR0917 - internal
     members: list[int],
     replicas: Sequence[_Replica],
     ancestors: Mapping[str, frozenset[str]],
     model: _Model,
     seen: list[dict[object, _Seen]],
+    gates: Mapping[str, tuple[bool, str]],
 ) -> bool:
     """Every start order of one group, each outcome it gives recorded; False if too many."""
     if len(members) > _MEMBERS:
@@ -1132,6 +1176,24 @@ def _follow(
                 return False
             replica = replicas[i]
             container = replica.container
+
+            def stop(i: int, done: frozenset[int] = done) -> None:
+                """Compose stops here: nothing after this container starts for sure."""
+                for j in members:
+                    if j in done or j == i:
+                        continue
+                    if _before(replicas[i], replicas[j], ancestors):
+                        _note(seen[j], ("skipped", (), None, "", i))
+                    else:
+                        _note(seen[j], ("timing", (), None, "", i))
+
+            gate = gates.get(replica.service) if replica.number == 1 else None
+            if gate is not None:
+                # The wait fails one way (always, where it cannot succeed).
+                _note(seen[i], ("gated", (), None, gate[1], -1))
+                stop(i)
+                if gate[0]:
+                    continue
             branches: list[tuple[_Result, _World]] = []
             if not container.publishes:
                 branches.append((("starts", (), None, ""), world.copy()))
@@ -1145,14 +1207,7 @@ def _follow(
                     todo.append((done | {i}, after))
                     continue
                 _note(seen[i], ("refused", (), conflict, reason, -1))
-                # Compose stops here: nothing after this container starts for sure.
-                for j in members:
-                    if j in done or j == i:
-                        continue
-                    if _before(replica, replicas[j], ancestors):
-                        _note(seen[j], ("skipped", (), None, "", i))
-                    else:
-                        _note(seen[j], ("timing", (), None, "", i))
+                stop(i)
     return True
 
 
@@ -1160,7 +1215,7 @@ def _note(seen: dict[object, _Seen], outcome: _Seen) -> None:
     status, bindings, _, _, cause = outcome
     if status == "starts":
         key: object = (status, tuple(sorted(bindings, key=str)))
-    elif status == "refused":
+    elif status in ("refused", "gated"):
         key = status
     else:
         key = (status, cause)
@@ -1178,7 +1233,7 @@ def _settle(
     refusing = [
         i
         for i, ways in enumerate(seen)
-        if i in lost or any(w[0] == "refused" for w in ways.values())
+        if i in lost or any(w[0] in ("refused", "gated") for w in ways.values())
     ]
     certain = {i for i in refusing if i not in lost and len(seen[i]) == 1}
     if len(replicas) * len(refusing) > _PAIRS:
@@ -1204,11 +1259,19 @@ def _settle(
             continue
         causes = [w[4] for w in ways if w[0] == "skipped" and (w[4] in certain or len(ways) == 1)]
         if causes or all(w[0] == "skipped" for w in ways):
-            cause = replicas[causes[0] if causes else ways[0][4]]
+            number = causes[0] if causes else ways[0][4]
+            cause = replicas[number]
+            fate = "was not started" if "gated" in seen[number] else "was refused"
             if cause.service == replica.service:
-                why = f"{cause.label} was refused and Compose starts no more of {cause.service}"
+                why = f"{cause.label} {fate} and Compose starts no more of {cause.service}"
             else:
-                why = f"it waits for {cause.service}, and {cause.label} was refused"
+                why = f"it waits for {cause.service}, and {cause.label} {fate}"
+            outcomes.append(StartOutcome(label, "skipped", reason=why))
+            continue
+        gated = [w[3] for w in ways if w[0] == "gated"]
+        if gated and not any(w[0] in ("starts", "refused") for w in ways):
+            # Its wait cannot succeed: it never starts, whatever else happens.
+            why = f"{gated[0]}: Compose stops here"
             outcomes.append(StartOutcome(label, "skipped", reason=why))
             continue
         if len(ways) == 1:
@@ -1224,10 +1287,12 @@ def _settle(
         if conflict is not None and conflict.certain:
             conflict = _uncertain(conflict)
         stopped = sorted({replicas[w[4]].label for w in ways if w[0] in ("timing", "skipped")})
-        if stopped:
+        if gated:
+            reason = gated[0]
+        elif stopped:
             reason = (
-                f"Compose stops at the first refusal ({', '.join(stopped)});"
-                " whether this container started before it is a matter of timing"
+                f"Compose stops at the first container it cannot start ({', '.join(stopped)});"
+                " whether this one started before it is a matter of timing"
             )
         elif any(w[3] == _RUN_TIME for w in ways):
             reason = _RUN_TIME

@@ -289,6 +289,17 @@ class Project:
     depends_on: AbcMapping[str, frozenset[str]] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
+    #: The ``depends_on`` of each service that waits for more than a start:
+    #: target -> ``service_healthy`` or ``service_completed_successfully``
+    #: (required dependencies only: Compose goes on past an optional one).
+    conditions: AbcMapping[str, AbcMapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
+    #: Each service's ``healthcheck``, where the file gives one: ``on`` (a test
+    #: of its own) or ``off`` (disabled); else the image's, if it has one.
+    healthchecks: AbcMapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
     #: The networks each service joins (``default`` when it names none); none
     #: for a service under a ``network_mode``.
     networks: AbcMapping[str, frozenset[str]] = field(
@@ -489,7 +500,7 @@ class _Service:
     networks_given: bool = False
     profiles: dict[str, Span] = field(default_factory=dict)
     #: ``depends_on`` targets: whether each is required, and where it stood.
-    depends: dict[str, tuple[bool, Span]] = field(default_factory=dict)
+    depends: dict[str, tuple[bool, Span, str]] = field(default_factory=dict)
     #: Services it waits for besides ``depends_on``, by key: ``volumes_from``, and
     #: ``ipc`` and ``pid`` of the ``service:`` form (links and ``network_mode`` are
     #: read apart).
@@ -982,7 +993,7 @@ class _Loader:
                 for item in value.items:
                     target = self.value(item)
                     if isinstance(target, str):
-                        service.depends[target] = (True, item.span)
+                        service.depends[target] = (True, item.span, "service_started")
             elif isinstance(value, Mapping):
                 for entry in value.entries:
                     target = str(self.value(entry.key))
@@ -990,11 +1001,30 @@ class _Loader:
                     if not isinstance(entry.value, Mapping):
                         self.error(f"{where} must be a mapping", entry.value.span, WRONG_SHAPE)
                         continue
-                    if entry.value.get("condition") is None:
+                    condition = entry.value.get("condition")
+                    if condition is None:
                         self.error(f"{where} missing property 'condition'", entry.key.span)
                     flag = entry.value.get("required")
                     required = not (isinstance(flag, Scalar) and self.value(flag) is False)
-                    service.depends[target] = (required, entry.key.span)
+                    how = self.value(condition) if isinstance(condition, Scalar) else None
+                    service.depends[target] = (
+                        required,
+                        entry.key.span,
+                        how if isinstance(how, str) else "service_started",
+                    )
+        elif key == "healthcheck" and isinstance(value, Mapping):
+            # What service_healthy waits on: "off" (disabled), "on" (a test of
+            # its own), or "image" (the image's HEALTHCHECK, if it has one).
+            test = value.get("test")
+            first = test.items[0] if isinstance(test, Sequence) and test.items else test
+            disable = value.get("disable")
+            if (isinstance(disable, Scalar) and self.value(disable) is True) or (
+                isinstance(first, Scalar) and self.value(first) == "NONE"
+            ):
+                state = "off"
+            else:
+                state = "image" if test is None else "on"
+            service.scalars["healthcheck"] = (state, value.span)
         elif key in ("ipc", "pid") and isinstance(value, Scalar):
             mode = self.value(value)
             if isinstance(mode, str) and mode.startswith("service:"):
@@ -1197,6 +1227,8 @@ class _Loader:
         linked: dict[str, list[str]] = {}
         depends_on: dict[str, frozenset[str]] = {}
         networks: dict[str, frozenset[str]] = {}
+        conditions: dict[str, AbcMapping[str, str]] = {}
+        healthchecks: dict[str, str] = {}
         selected = set(self.selected or ())
         active = {
             name: service
@@ -1275,6 +1307,16 @@ class _Loader:
             waits = {target for target in waits if target in active and target != name}
             if waits:
                 depends_on[name] = frozenset(waits)
+            gates = {
+                target: how
+                for target, (required, _, how) in service.depends.items()
+                if required and target in active and how != "service_started"
+            }
+            if gates:
+                conditions[name] = MappingProxyType(gates)
+            health = service.scalars.get("healthcheck")
+            if health is not None and health[0] != "image":
+                healthchecks[name] = health[0]
             joined = {used for kind, used in service.uses if kind == "networks"}
             networks[name] = frozenset(() if mode else joined or {"default"})
         self.check_cycles(active, linked)
@@ -1290,6 +1332,8 @@ class _Loader:
             self.swarm,
             frozenset(self.resources),
             MappingProxyType(depends_on),
+            MappingProxyType(conditions),
+            MappingProxyType(healthchecks),
             MappingProxyType(networks),
         )
 
@@ -1339,7 +1383,7 @@ class _Loader:
                 f'service "{name}" has neither an image nor a build context specified',
                 service.span,
             )
-        for target, (required, span) in service.depends.items():
+        for target, (required, span, _) in service.depends.items():
             # An optional dependency may be of a profile not enabled, never undefined.
             where = active if required else defined
             self.check_dependency(service, target, span, where, soft=True, required=required)

@@ -42,15 +42,12 @@ class Project:
         self.port_lines: dict[int, str] = {}
 
     def write(self, services: Mapping[str, Mapping[str, Any]]) -> Path:
-        """Write ``compose.yaml``; every service runs the busybox image and sleeps."""
+        """Write ``compose.yaml``: each service runs the busybox image (``sleep 600``)."""
         lines = ["services:"]
         for service, options in services.items():
-            lines += [
-                f"  {service}:",
-                f"    image: {IMAGE}",
-                "    pull_policy: never",
-                '    command: ["sleep", "600"]',
-            ]
+            lines += [f"  {service}:", f"    image: {IMAGE}", "    pull_policy: never"]
+            if "command" not in options:
+                lines.append('    command: ["sleep", "600"]')
             for key, value in options.items():
                 if key == "ports":
                     lines.append("    ports:")
