@@ -187,6 +187,7 @@ class _Item:
         "index",
         "kind",
         "label",
+        "made",
         "mapping",
         "owner",
         "protocols",
@@ -213,11 +214,18 @@ class _Item:
         #: (family, address); address None is a wildcard of the family.
         self.targets = targets
         self.start, self.end = start, end
+        self.made: ConflictSide | None = None
 
     @property
     def side(self) -> ConflictSide:
-        """The binding as a conflict names it; made only for the bindings that conflict."""
-        return ConflictSide(self.label, self.index, self.mapping, self.span)
+        """The binding as a conflict names it; made once, for the bindings that conflict.
+
+        A binding repeated n times is a side of n - 1 conflicts, all with this one value.
+        """
+        made = self.made
+        if made is None:
+            made = self.made = ConflictSide(self.label, self.index, self.mapping, self.span)
+        return made
 
 
 def _targets(
@@ -316,6 +324,11 @@ class _Found:
     """Overlaps found so far, keyed by (first id, second id): addresses and ports."""
 
     fixed: dict[tuple[int, int], _Overlap] = field(default_factory=dict)
+    #: (family, protocol) -> the first binding of each class the sweep met:
+    #: (kind, start, end, address) -> its id.
+    firsts: dict[tuple[int, Protocol], dict[tuple[int, int, int, HostAddress | None], int]] = field(
+        default_factory=dict
+    )
     #: dynamic id -> {fixed id: (addresses, start, end)}
     dynamic: dict[int, dict[int, _Overlap]] = field(default_factory=dict)
     #: dynamic id -> the later dynamic ids of the same range on the same address
@@ -380,6 +393,7 @@ def _sweep(
     records: list[tuple[int, int, int, HostAddress | None]],
     family: int,
     found: _Found,
+    firsts: dict[tuple[int, int, int, HostAddress | None], int],
 ) -> None:
     """Pair every binding with the ones it overlaps; a copy meets only its first occurrence.
 
@@ -392,7 +406,6 @@ def _sweep(
     # By start, then by id: ids are unique, so the addresses are never compared.
     records.sort()
     fixed, dynamic = _Pool(), _Pool()
-    firsts: dict[tuple[int, int, int, HostAddress | None], int] = {}
     for start, item_id, end, address in records:
         kind = items[item_id].kind
         first = firsts.setdefault((kind, start, end, address), item_id)
@@ -446,6 +459,17 @@ def _shared_addresses(a: _Item, b: _Item) -> list[HostAddress]:
 
 def _address_order(address: HostAddress) -> tuple[int, int]:
     return address.version, int(address)
+
+
+def _ordered(
+    addresses: list[HostAddress], known: dict[tuple[HostAddress, ...], tuple[HostAddress, ...]]
+) -> tuple[HostAddress, ...]:
+    """The addresses in order, IPv4 first; ``known`` keeps the orders already made."""
+    key = tuple(addresses)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = tuple(sorted(key, key=_address_order))
+    return found
 
 
 def _covers(intervals: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -522,7 +546,20 @@ def _find_conflicts(
     # Per group: the first user of ephemeral ports, the first wildcard one, by address.
     users: dict[tuple[int, Protocol], tuple[int, int, dict[HostAddress, int]]] = {}
     unset = len(items)
+    # A fixed binding with the protocol, host ports and addresses of an
+    # earlier one (``-p 80:80`` written twice) meets in each family just what
+    # that one meets first, and nothing after it: it is paired after the
+    # sweep instead of swept. Equal addresses share one targets tuple.
+    classes: dict[tuple[Protocol, int, int, int], int] = {}
+    repeats: dict[int, list[int]] = {}
     for item_id, item in enumerate(items):
+        if item.kind == _FIXED:
+            head = classes.setdefault(
+                (item.protocols[0], item.start, item.end, id(item.targets)), item_id
+            )
+            if head != item_id:
+                repeats.setdefault(head, []).append(item_id)
+                continue
         for protocol in item.protocols:
             for family, address in item.targets:
                 key = (family, protocol)
@@ -538,41 +575,66 @@ def _find_conflicts(
 
     found = _Found()
     legacy = _engine(settings) < (27, 0)
-    for (family, _), records in groups.items():
-        _sweep(items, records, family, found)
+    for (family, protocol), records in groups.items():
+        firsts = found.firsts[family, protocol] = {}
+        _sweep(items, records, family, found, firsts)
 
-    results: list[tuple[tuple[int, int, str], Conflict]] = []
+    # Each conflict and its place in the output: (first id, second id, code).
+    results: list[Conflict] = []
+    keys: list[tuple[int, int, str]] = []
+    # Values many conflicts share (n copies of a binding give n - 1), made once.
+    ranges: dict[tuple[int, int], PortRange] = {}
+    orders: dict[tuple[HostAddress, ...], tuple[HostAddress, ...]] = {}
 
     def add(code: str, a: int, b: int, overlap: _Overlap, certain: bool) -> None:
         addresses, low, high = overlap
         first, second = (a, b) if a < b else (b, a)
-        mapping = items[a].side.mapping
+        mapping = items[a].mapping
         protocol = mapping.protocol if mapping is not None else Protocol.TCP
+        ports = ranges.get((low, high))
+        if ports is None:
+            ports = ranges[low, high] = PortRange(low, high)
         conflict = Conflict(
             code,
             items[first].side,
             items[second].side,
             protocol,
-            tuple(sorted(addresses, key=_address_order)),
-            PortRange(low, high),
+            _ordered(addresses, orders),
+            ports,
             certain,
         )
-        results.append(((first, second, code), conflict))
+        results.append(conflict)
+        keys.append((first, second, code))
 
     # Two bindings of one container on overlapping addresses: refused, except
     # UDP ones the grouped allocator binds with SO_REUSEADDR (Engine 27+).
     udp_reuse = not legacy
-    for (a, b), overlap in found.fixed.items():
+
+    def add_fixed(a: int, b: int, overlap: _Overlap) -> None:
         one = items[a].owner == items[b].owner
-        same = one and items[a].side.mapping == items[b].side.mapping
+        mine, theirs = items[a].mapping, items[b].mapping
+        same = one and (mine is theirs or mine == theirs)
         udp = items[a].protocols == (Protocol.UDP,)
-        add(
-            DUPLICATE_MAPPING.code if same else HOST_PORT_BOUND.code,
-            a,
-            b,
-            overlap,
-            not (one and udp and udp_reuse),
-        )
+        code = DUPLICATE_MAPPING.code if same else HOST_PORT_BOUND.code
+        add(code, a, b, overlap, not (one and udp and udp_reuse))
+
+    for head, later in repeats.items():
+        repeated = items[head]
+        # What the copies meet: in each family, the first of their class.
+        met: dict[int, list[HostAddress]] = {}
+        for family, address in repeated.targets:
+            firsts = found.firsts[family, repeated.protocols[0]]
+            met_first = firsts[(_FIXED, repeated.start, repeated.end, address)]
+            spot = address or _UNSPECIFIED[family]
+            addresses = met.setdefault(met_first, [])
+            if spot not in addresses:
+                addresses.append(spot)
+        for met_first, addresses in met.items():
+            overlap = (addresses, repeated.start, repeated.end)
+            for copy in later:
+                add_fixed(met_first, copy, overlap)
+    for (a, b), overlap in found.fixed.items():
+        add_fixed(a, b, overlap)
 
     for dyn, pairs in found.dynamic.items():
         item = items[dyn]
@@ -676,8 +738,7 @@ def _find_conflicts(
                 overlap = (shared, max(item.start, low_e), min(item.end, high_e))
                 add(EPHEMERAL_COLLISION.code, item_id, user, overlap, False)
 
-    results.sort(key=lambda pair: pair[0])
-    return [conflict for _, conflict in results]
+    return [results[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
 
 
 # ------------------------------------------------------------------ links

@@ -250,6 +250,8 @@ class _Run:
         self.units: list[Unit] = []
         self.labels: set[str] = set()
         self.rules = {rule.code: rule for rule in all_rules()}
+        #: ``enabled`` asked once for each code and file.
+        self.on: dict[tuple[str, str], bool] = {}
         #: (compose project, session, start, end): scripts bringing a project up.
         self.windows: list[tuple[str, str, int, int]] = []
         #: Reading outside the project folder, the project folder, the size cap.
@@ -271,11 +273,22 @@ class _Run:
             self.emit(rule.code, finding, rule.severity)
 
     def emit(self, code: str, finding: Finding, severity: Severity | None = None) -> None:
-        document = finding.site.document
-        if not self.enabled(code, document.path):
+        site = finding.site
+        document = site.document
+        key = (code, document.path)
+        on = self.on.get(key)
+        if on is None:
+            on = self.on[key] = self.enabled(code, document.path)
+        if not on:
             return
-        line, column = document.position(finding.site.start)
-        end_line, end_column = document.position(max(finding.site.end, finding.site.start))
+        text = document.text
+        start = max(0, min(site.start, len(text)))
+        end = max(start, min(site.end, len(text)))
+        line, column = document.position(start)
+        if text.find("\n", start, end) < 0 and (line > 1 or not text.startswith("\ufeff")):
+            end_line, end_column = line, column + end - start  # on the line it starts on
+        else:
+            end_line, end_column = document.position(end)
         if (end_line, end_column) == (line, column):
             end_column = column + 1
         if _suppressed(document, line, code):

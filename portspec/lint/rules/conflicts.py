@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from portspec.checks.conflicts import Conflict, find_conflicts, find_link_problems
+from portspec.checks.conflicts import (
+    Conflict,
+    ConflictSide,
+    find_conflicts,
+    find_link_problems,
+)
 from portspec.lint.diagnostic import Severity
 from portspec.lint.rule import Context, Example, Finding, Rule, register
 from portspec.lint.rules._common import (
@@ -31,7 +36,16 @@ def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
     publishing = {unit.label: unit.container for unit in units if unit.origin != "dockerfile"}
     found = find_conflicts(publishing, host=ctx.host)
     by_label = {unit.label: unit for unit in units}
-    kept = [c for c in found if _together(by_label[c.first.label], by_label[c.second.label], ctx)]
+    # Many conflicts share their two containers: ask once a pair.
+    pairs: dict[tuple[str, str], bool] = {}
+    kept = []
+    for c in found:
+        sides = (c.first.label, c.second.label)
+        together = pairs.get(sides)
+        if together is None:
+            together = pairs[sides] = _together(by_label[sides[0]], by_label[sides[1]], ctx)
+        if together:
+            kept.append(c)
     # A copy of a binding is paired with its first occurrence only: when the
     # two never run together, pair the copy again among those it runs with.
     dropped = {c.second.label for c in found} - {c.second.label for c in kept}
@@ -80,45 +94,58 @@ def _together(a: Unit, b: Unit, ctx: Context) -> bool:
 class _ConflictRule(Rule):
     def units(self, units: Sequence[Unit], ctx: Context) -> Iterable[Finding]:
         by_label = {unit.label: unit for unit in units}
-        # Texts many findings share (a binding repeated n times gives n - 1),
-        # written once each.
-        addresses: dict[object, str] = {}
-        mappings: dict[int, str] = {}
+        # What many findings share (a binding repeated n times gives n - 1),
+        # worked out once each: which side a pair of containers reports, and
+        # the text naming the other side.
+        firsts: dict[tuple[str, str], bool] = {}
+        others: dict[tuple[str, str, int | None], str] = {}
+        heads: dict[tuple[object, ...], str] = {}
         for conflict in _conflicts(units, ctx):
             if conflict.code != self.code:
                 continue
             here, there = conflict.second, conflict.first
             if self.code == "PS104" and not _fixed(here.mapping):
                 here, there = there, here  # the fixed binding is the one at risk
-            elif _started_first(by_label[here.label], by_label[there.label]):
-                here, there = there, here  # Docker refuses the one a script starts later
+            else:
+                pair = (here.label, there.label)
+                later = firsts.get(pair)
+                if later is None:
+                    later = firsts[pair] = _started_first(by_label[pair[0]], by_label[pair[1]])
+                if later:
+                    here, there = there, here  # Docker refuses the one a script starts later
             unit = by_label[here.label]
-            other = by_label[there.label]
             site = _side_site(unit, here.index)
-            other_site = _side_site(other, there.index)
             if site is None:
                 continue
-            where = addresses.get(conflict.addresses)
-            if where is None:
-                where = addresses[conflict.addresses] = " and ".join(map(str, conflict.addresses))
-            what = "-P"
-            if there.mapping is not None:
-                what = mappings.get(id(there.mapping)) or str(there.mapping)
-                mappings[id(there.mapping)] = what
-            whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
-            place = "" if other_site is None else f" at {_where(other_site)}"
+            key = (here.label, there.label, there.index)
+            tail = others.get(key)
+            if tail is None:
+                tail = others[key] = _other_side(unit, by_label[there.label], there)
             # An entry inherited through extends is written in the base: name
-            # the service it binds for, and where each side took it.
+            # the service it binds for.
             mine = _via(unit, here.index)
-            theirs = _via(other, there.index)
-            subject = "" if mine is None else f" for {unit.label} (extends at {_where(mine)})"
-            if theirs is not None and other is not unit:
-                place = f"{place}, through its extends at {_where(theirs)}"
-            yield Finding(
-                site,
-                f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where}{subject}"
-                f" is also bound by {whom}{place}",
-            )
+            if mine is not None:
+                tail = f" for {unit.label} (extends at {_where(mine)}){tail}"
+            head_key = (conflict.code, conflict.protocol, conflict.ports, conflict.addresses)
+            head = heads.get(head_key)
+            if head is None:
+                where = " and ".join(map(str, conflict.addresses))
+                head = heads[head_key] = (
+                    f"{conflict.summary}: {conflict.protocol}/{conflict.ports} on {where}"
+                )
+            yield Finding(site, head + tail)
+
+
+def _other_side(unit: Unit, other: Unit, there: ConflictSide) -> str:
+    """The end of a conflict's message: who else binds the port, and where."""
+    what = "-P" if there.mapping is None else str(there.mapping)
+    whom = f"{what} of the same container" if other is unit else f"{other.label} ({what})"
+    other_site = _side_site(other, there.index)
+    place = "" if other_site is None else f" at {_where(other_site)}"
+    theirs = _via(other, there.index)
+    if theirs is not None and other is not unit:
+        place = f"{place}, through its extends at {_where(theirs)}"
+    return f" is also bound by {whom}{place}"
 
 
 def _spans(unit: Unit) -> dict[str, list[tuple[int, int]]]:
