@@ -261,6 +261,10 @@ def _udp_exact(settings: HostSettings) -> bool:
     return (27, 0) <= _engine(settings) < (28, 3)
 
 
+# Each protocol alone, the protocols of a binding that is not ``-P``.
+_ONE = {protocol: (protocol,) for protocol in Protocol}
+
+
 def _items(
     pairs: list[tuple[str, Container]],
     settings: HostSettings,
@@ -290,7 +294,7 @@ def _items(
                 found = targets[address, exact] = _targets(address, ipv6, exact)
             items.append(
                 _Item(
-                    label, index, mapping, span, owner, kind, (mapping.protocol,), found, start, end
+                    label, index, mapping, span, owner, kind, _ONE[mapping.protocol], found, start, end
                 )
             )
         if container.publish_all:
@@ -462,13 +466,17 @@ def _address_order(address: HostAddress) -> tuple[int, int]:
 
 
 def _ordered(
-    addresses: list[HostAddress], known: dict[tuple[HostAddress, ...], tuple[HostAddress, ...]]
+    addresses: list[HostAddress], known: dict[tuple[int, ...], tuple[HostAddress, ...]]
 ) -> tuple[HostAddress, ...]:
-    """The addresses in order, IPv4 first; ``known`` keeps the orders already made."""
-    key = tuple(addresses)
+    """The addresses in order, IPv4 first; ``known`` keeps the orders already made.
+
+    It is keyed by the objects (which the bindings hold for the whole call),
+    as hashing an address is slow.
+    """
+    key = tuple(map(id, addresses))
     found = known.get(key)
     if found is None:
-        found = known[key] = tuple(sorted(key, key=_address_order))
+        found = known[key] = tuple(sorted(addresses, key=_address_order))
     return found
 
 
@@ -584,7 +592,7 @@ def _find_conflicts(
     keys: list[tuple[int, int, str]] = []
     # Values many conflicts share (n copies of a binding give n - 1), made once.
     ranges: dict[tuple[int, int], PortRange] = {}
-    orders: dict[tuple[HostAddress, ...], tuple[HostAddress, ...]] = {}
+    orders: dict[tuple[int, ...], tuple[HostAddress, ...]] = {}
 
     def add(code: str, a: int, b: int, overlap: _Overlap, certain: bool) -> None:
         addresses, low, high = overlap

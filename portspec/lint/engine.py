@@ -132,23 +132,13 @@ def lint(
     units = run.units
     # Each rule is asked only through the hooks it has: a file of many
     # entries costs each entry the rules that look at entries, not all.
-    hooks = [
-        (rule, _has(rule, "mapping"), _has(rule, "expose"), _has(rule, "link"), _has(rule, "unit"))
-        for rule in rules
-    ]
+    hooks = {hook: [rule for rule in rules if _has(rule, hook)] for hook in _HOOKS}
     for unit in units:
-        for rule, mapping, expose, link, whole in hooks:
-            if mapping:
-                for entry in unit.publish:
-                    run.report(rule, rule.mapping(entry, unit, ctx))
-            if expose:
-                for exposed in unit.expose:
-                    run.report(rule, rule.expose(exposed, unit, ctx))
-            if link:
-                for linked in unit.links:
-                    run.report(rule, rule.link(linked, unit, ctx))
-            if whole:
-                run.report(rule, rule.unit(unit, ctx))
+        run.entries(hooks["mapping"], "mapping", unit.publish, unit)
+        run.entries(hooks["expose"], "expose", unit.expose, unit)
+        run.entries(hooks["link"], "link", unit.links, unit)
+        for rule in hooks["unit"]:
+            run.report(rule, rule.unit(unit, ctx))
     sets: list[list[Unit]] = []
     if per_file:
         by_document: dict[str, list[Unit]] = {}
@@ -176,6 +166,9 @@ def read_units(
         run.read(group)
     run.finish()
     return run.units, run.result
+
+
+_HOOKS = ("mapping", "expose", "link", "unit")
 
 
 def _has(rule: Rule, hook: str) -> bool:
@@ -268,9 +261,40 @@ class _Run:
 
     # ------------------------------------------------------------ output
 
-    def report(self, rule: Rule | type[Rule], findings: Iterable[Finding]) -> None:
+    def report(self, rule: Rule | type[Rule], findings: Iterable[Finding]) -> bool:
+        """Emit a rule's findings; whether it found any (enabled here or not)."""
+        found = False
         for finding in findings:
+            found = True
             self.emit(rule.code, finding, rule.severity)
+        return found
+
+    def entries(
+        self, rules: Sequence[Rule], hook: str, entries: Sequence[Entry[Any]], unit: Unit
+    ) -> None:
+        """Ask each rule with the hook about each entry of a unit.
+
+        Entries of one unit that read the same (one value, typed and spelled
+        alike, through the same ``extends``) get the same verdicts, as the
+        rule base documents: once a rule found nothing in such an entry it
+        is not asked about its copies.
+        """
+        if not rules or not entries:
+            return
+        asks = [(rule, getattr(rule, hook)) for rule in rules]
+        verdicts: dict[tuple[object, ...], list[tuple[Rule, Any]]] = {}
+        ctx = self.ctx
+        for entry in entries:
+            site = entry.site
+            key = (id(entry.value), entry.text, entry.long, entry.via, site.text)
+            finders = verdicts.get(key)
+            if finders is None:
+                verdicts[key] = [
+                    (rule, ask) for rule, ask in asks if self.report(rule, ask(entry, unit, ctx))
+                ]
+            else:
+                for rule, ask in finders:
+                    self.report(rule, ask(entry, unit, ctx))
 
     def emit(self, code: str, finding: Finding, severity: Severity | None = None) -> None:
         site = finding.site

@@ -108,6 +108,12 @@ class Rule:
     rules agree with that table, which a test checks). A rule overrides the
     hooks it needs: one value at a time (``mapping``, ``expose``, ``link``),
     one container (``unit``) or the whole set (``units``).
+
+    A value hook judges an entry by what it reads: its value, the text as
+    typed, whether it is long syntax, the ``extends`` it came through, and
+    its spelling in the file (``entry.site.text``), not by where it stands.
+    The engine relies on it: when a rule finds nothing in an entry, it is
+    not asked about the unit's later entries that read the same.
     """
 
     code: ClassVar[str]

@@ -261,7 +261,7 @@ class _CommandLine:
             elif kind is None:
                 apply(name, "true", (word, len(arg)))
             else:
-                apply(name, *self._next_value(f"--{name}", word))
+                apply(name, *self._next_value(word, name))
             return
         shorthands = _shorthands(flags)
         letters = arg[1:]
@@ -282,12 +282,16 @@ class _CommandLine:
                 apply(name, letters[1:], (word, offset + 1))
                 return
             else:
-                apply(name, *self._next_value(f"'{letter}' in {arg}", word))
+                apply(name, *self._next_value(word, name, letter))
                 return
 
-    def _next_value(self, flag: str, word: Word) -> tuple[str, tuple[Word, int]]:
+    def _next_value(
+        self, word: Word, name: str, letter: str | None = None
+    ) -> tuple[str, tuple[Word, int]]:
+        """The next word, the value of ``--name`` (or of the shorthand ``letter`` in ``word``)."""
         value_word = self._peek()
         if value_word is None:
+            flag = f"--{name}" if letter is None else f"'{letter}' in {word.value}"
             raise self._error(f"flag needs an argument: {flag}", word)
         self.position += 1
         return value_word.value, (value_word, 0)

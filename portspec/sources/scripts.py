@@ -130,6 +130,21 @@ class _RawWord(NamedTuple):
     unknown: bool
 
 
+class _Words:
+    """Collected words seen as ``_RawWord``, each made when it is looked at."""
+
+    __slots__ = ("collected",)
+
+    def __init__(self, collected: Sequence[tuple[int, int, str, bool]]) -> None:
+        self.collected = collected
+
+    def __len__(self) -> int:
+        return len(self.collected)
+
+    def __getitem__(self, index: int) -> _RawWord:
+        return _RawWord(*self.collected[index])
+
+
 # A word as the scanner collects it, before it is known to be of a docker
 # command: the fields of ``_RawWord``, in a plain tuple, which is quicker to make.
 _Collected = tuple[int, int, str, bool]
@@ -230,7 +245,7 @@ class _Scanner:
         #: nothing, unquoted: the shell makes no word of it.
         self.vanished = False
         #: With ``first``, the words of the first command, whatever it runs.
-        self.first: list[_RawWord] | None = None
+        self.first: list[_Collected] | None = None
         #: Every command sent to the background, in order (``$!`` is the last):
         #: the ``start`` of the ``docker run`` it is, or None for another; and
         #: the shell's jobs table, job number -> its index there.
@@ -385,7 +400,7 @@ class _Scanner:
     def _command(self, words: Sequence[_Collected], *, background: bool = False) -> None:
         """Keep ``words`` if they are a docker command."""
         if self.first is None and words and self.depth == 1:
-            self.first = [_RawWord(*word) for word in words]
+            self.first = list(words)
         if background and self.depth == 1:
             # A job until it is known to be a docker run.
             self.jobs[max(self.jobs, default=0) + 1] = len(self.started)
@@ -404,17 +419,17 @@ class _Scanner:
                 break
         else:
             return
-        docker = self._docker_words([_RawWord(*word) for word in words])
+        docker = self._docker_words(words)
         if docker is None:
             return
         kept, action = docker
         out: list[Word] = []
         unknown: set[int] = set()
-        for index, raw in enumerate(kept):
-            start, end = self.view.span(raw.start, raw.end)
-            plain = raw.value == self.document[start:end]
-            out.append(Word(raw.value, start, end, plain))
-            if raw.unknown:
+        span, document = self.view.span, self.document
+        for index, (raw_start, raw_end, value, dark) in enumerate(kept):
+            start, end = span(raw_start, raw_end)
+            out.append(Word(value, start, end, value == document[start:end]))
+            if dark:
                 unknown.add(index)
         if background and self.depth == 1 and action == "run":
             self.started[-1] = out[0].start
@@ -481,7 +496,15 @@ class _Scanner:
             Command(tuple(out), out[0].start, out[-1].end, unknown, "wait", waits=waits)
         )
 
-    def _docker_words(self, words: Sequence[_RawWord]) -> tuple[list[_RawWord], str] | None:
+    def _docker_words(
+        self, collected: Sequence[_Collected]
+    ) -> tuple[list[_Collected], str] | None:
+        """The words from ``docker`` (or ``sudo``) on, and the action, if it is a docker command.
+
+        Only the words before the action are looked at; a long command's
+        flags are passed on as collected.
+        """
+        words = _Words(collected)
         count = len(words)
         k = 0
         while k < count and self._literal(words[k]) and words[k].value in _RESERVED:
@@ -509,7 +532,7 @@ class _Scanner:
                     break
         if k >= count or words[k].unknown:
             return None
-        kept = ([sudo] if sudo is not None else []) + list(words[k:])
+        kept: list[_Collected] = ([sudo] if sudo is not None else []) + list(collected[k:])
         if words[k].value == "docker-compose":
             return kept, "compose"
         if words[k].value != "docker":
@@ -797,8 +820,8 @@ def split_command(text: str) -> list[Word]:
         if command.action in ("run", "create"):
             return list(command.words)
     return [
-        Word(raw.value, raw.start, raw.end, raw.value == text[raw.start : raw.end])
-        for raw in scanner.first or ()
+        Word(value, start, end, value == text[start:end])
+        for start, end, value, _ in scanner.first or ()
     ]
 
 

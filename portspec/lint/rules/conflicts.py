@@ -27,6 +27,19 @@ def conflicts_of(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
     return _conflicts(units, ctx)
 
 
+def _by_code(units: Sequence[Unit], ctx: Context) -> dict[str, list[Conflict]]:
+    """The conflicts of a set by code, computed once for the five rules that report them."""
+    memo = units.memo if isinstance(units, UnitSet) else {}
+    known = memo.get("by code")
+    if isinstance(known, tuple) and known[0] is ctx:
+        return known[1]  # type: ignore[no-any-return]
+    found: dict[str, list[Conflict]] = {}
+    for conflict in _conflicts(units, ctx):
+        found.setdefault(conflict.code, []).append(conflict)
+    memo["by code"] = (ctx, found)
+    return found
+
+
 def _conflicts(units: Sequence[Unit], ctx: Context) -> list[Conflict]:
     """The conflicts of a set, computed once for the five rules that report them."""
     memo = units.memo if isinstance(units, UnitSet) else {}
@@ -99,10 +112,8 @@ class _ConflictRule(Rule):
         # the text naming the other side.
         firsts: dict[tuple[str, str], bool] = {}
         others: dict[tuple[str, str, int | None], str] = {}
-        heads: dict[tuple[object, ...], str] = {}
-        for conflict in _conflicts(units, ctx):
-            if conflict.code != self.code:
-                continue
+        heads: dict[tuple[int, int, int], str] = {}
+        for conflict in _by_code(units, ctx).get(self.code, ()):
             here, there = conflict.second, conflict.first
             if self.code == "PS104" and not _fixed(here.mapping):
                 here, there = there, here  # the fixed binding is the one at risk
@@ -126,7 +137,8 @@ class _ConflictRule(Rule):
             mine = _via(unit, here.index)
             if mine is not None:
                 tail = f" for {unit.label} (extends at {_where(mine)}){tail}"
-            head_key = (conflict.code, conflict.protocol, conflict.ports, conflict.addresses)
+            # By the objects, which conflicts share (hashing an address is slow).
+            head_key = (id(conflict.protocol), id(conflict.ports), id(conflict.addresses))
             head = heads.get(head_key)
             if head is None:
                 where = " and ".join(map(str, conflict.addresses))
