@@ -294,7 +294,16 @@ def _items(
                 found = targets[address, exact] = _targets(address, ipv6, exact)
             items.append(
                 _Item(
-                    label, index, mapping, span, owner, kind, _ONE[mapping.protocol], found, start, end
+                    label,
+                    index,
+                    mapping,
+                    span,
+                    owner,
+                    kind,
+                    _ONE[mapping.protocol],
+                    found,
+                    start,
+                    end,
                 )
             )
         if container.publish_all:

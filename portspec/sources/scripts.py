@@ -496,9 +496,7 @@ class _Scanner:
             Command(tuple(out), out[0].start, out[-1].end, unknown, "wait", waits=waits)
         )
 
-    def _docker_words(
-        self, collected: Sequence[_Collected]
-    ) -> tuple[list[_Collected], str] | None:
+    def _docker_words(self, collected: Sequence[_Collected]) -> tuple[list[_Collected], str] | None:
         """The words from ``docker`` (or ``sudo``) on, and the action, if it is a docker command.
 
         Only the words before the action are looked at; a long command's
