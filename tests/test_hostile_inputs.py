@@ -24,6 +24,7 @@ from portspec._files import decode
 from portspec.lint.engine import Source, lint, lint_text
 from portspec.lint.rule import Context
 from portspec.sources import _yaml
+from portspec.sources import compose as compose_source
 from portspec.sources._interpolate import interpolate, parse_dotenv
 from portspec.sources._yaml import load_yaml, to_python
 from tests.differential._compose_oracle import find_compose
@@ -174,13 +175,46 @@ def test_escaped_quotes_then_a_fault_report_the_fault() -> None:
         load_yaml(text)
 
 
-def test_loading_leaves_the_collector_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    def touched() -> None:
-        raise AssertionError("gc toggled")
+def test_loading_pauses_the_collector_and_resumes_it() -> None:
+    seen: list[bool] = []
+    real = compose_source._Loader.run
 
-    monkeypatch.setattr(gc, "disable", touched)
-    monkeypatch.setattr(gc, "enable", touched)
-    portspec.load_compose(_compose("      - '8080:80'\n"))
+    def spy(self: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(self)
+
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compose_source._Loader, "run", spy)
+        portspec.load_compose(_compose("      - '8080:80'\n"))
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_collector_the_program_turned_off_stays_off() -> None:
+    gc.disable()
+    try:
+        portspec.load_compose(_compose("      - '8080:80'\n"))
+        lint_text(_compose("      - '8080:80'\n"), env={})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_resumes_after_a_refused_file() -> None:
+    with pytest.raises(PortSpecError):
+        portspec.load_compose(_compose("      - '99999:80'\n"))
+    assert gc.isenabled()
+
+
+def test_nested_pauses_resume_once_at_the_end() -> None:
+    from portspec._collector import paused
+
+    with paused():
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
 
 
 def test_collector_stays_on_after_concurrent_loads() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
 
+from portspec._collector import paused
 from portspec.codes import (
     CODES,
     DUPLICATE_MAPPING,
@@ -546,7 +547,8 @@ def find_conflicts(
     ...                                  parse_docker_run("--name b -p 8000:80 -p 8001:81")])]
     ['PS102', 'PS102']
     """
-    return _find_conflicts(containers, host, spans)
+    with paused():
+        return _find_conflicts(containers, host, spans)
 
 
 def _find_conflicts(

@@ -15,7 +15,7 @@ import json
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -257,11 +257,11 @@ def _has_safe_fix(diagnostic: Diagnostic) -> bool:
 
 def _json(diagnostics: Sequence[Diagnostic], sources: _Sources, rules: Sequence[type[Rule]]) -> str:
     by_code = {rule.code: rule for rule in rules}
-    objects = []
-    for d in diagnostics:
-        rule = by_code.get(d.code)
-        objects.append(
-            {
+
+    def objects() -> Iterator[dict[str, Any]]:
+        for d in diagnostics:
+            rule = by_code.get(d.code)
+            yield {
                 "path": d.path,
                 "line": d.line,
                 "column": d.column,
@@ -273,8 +273,8 @@ def _json(diagnostics: Sequence[Diagnostic], sources: _Sources, rules: Sequence[
                 "url": rule.help_url() if rule is not None else None,
                 "fix": None if d.fix is None else _json_fix(d.fix, sources.get(d.path)),
             }
-        )
-    return _dump(objects, rows=frozenset({None}))
+
+    return _dump(_Rows(objects()))
 
 
 def _json_fix(fix: Fix, source: _Lines | None) -> dict[str, Any]:
@@ -299,40 +299,55 @@ def _location(source: _Lines | None, offset: int) -> dict[str, int] | None:
     return None if source is None else source.location(offset)
 
 
-def _dump(value: object, rows: frozenset[str | None]) -> str:
-    """``value`` as indented JSON, where the lists under the keys ``rows`` hold one item a line.
+class _Rows:
+    """A list written one item a line, its items made as they are written.
 
-    ``None`` in ``rows`` stands for ``value`` itself. One finding a line reads
-    and diffs well, and leaves the work to Python's C encoder (which
-    ``indent`` turns off): a report of 40,000 findings takes a fraction of a
-    second. ``ensure_ascii``, as for ``portspec parse``: any terminal or pipe
-    can carry it.
+    Each finding's object is built, encoded and dropped in turn, so a report
+    of 40,000 findings never holds 40,000 of them at once.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[object]) -> None:
+        self.items = items
+
+
+def _dump(value: object) -> str:
+    """``value`` as indented JSON, where each ``_Rows`` in it holds one item a line.
+
+    One finding a line reads and diffs well, and leaves the work to Python's
+    C encoder (which ``indent`` turns off): a report of 40,000 findings takes
+    a fraction of a second. ``ensure_ascii``, as for ``portspec parse``: any
+    terminal or pipe can carry it.
     """
     encode = json.JSONEncoder(ensure_ascii=True, separators=(", ", ": ")).encode
     out: list[str] = []
 
-    def emit(item: object, level: int, key: str | None) -> None:
+    def emit(item: object, level: int) -> None:
+        inner = "\n" + "  " * (level + 1)
+        if isinstance(item, _Rows):
+            opened = len(out)
+            for member in item.items:
+                out.append(("," if len(out) > opened else "[") + inner + encode(member))
+            out.append("[]" if len(out) == opened else "\n" + "  " * level + "]")
+            return
         if not isinstance(item, dict | list) or not item:
             out.append(encode(item))
             return
-        inner = "\n" + "  " * (level + 1)
         if isinstance(item, list):
             out.append("[")
             for number, member in enumerate(item):
                 out.append(("," if number else "") + inner)
-                if key in rows:
-                    out.append(encode(member))
-                else:
-                    emit(member, level + 1, None)
+                emit(member, level + 1)
             out.append("\n" + "  " * level + "]")
             return
         out.append("{")
         for number, (name, member) in enumerate(item.items()):
             out.append(("," if number else "") + inner + encode(name) + ": ")
-            emit(member, level + 1, name)
+            emit(member, level + 1)
         out.append("\n" + "  " * level + "}")
 
-    emit(value, 0, None)
+    emit(value, 0)
     return "".join(out) + "\n"
 
 
@@ -352,38 +367,39 @@ def _sarif(
     index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
 
     seen: Counter[tuple[str, str, str]] = Counter()
-    results = []
     artifacts: dict[str, dict[str, str]] = {}
-    for d in diagnostics:
-        artifact = artifacts.get(d.path)
-        if artifact is None:
-            artifact = artifacts[d.path] = _artifact_location(d.path, root)
-        line = _source_line(sources.get(d.path), d.line) or ""
-        key = (d.code, artifact["uri"], line.strip())
-        seen[key] += 1
-        result: dict[str, Any] = {
-            "ruleId": d.code,
-            "ruleIndex": index[d.code],
-            "level": _SARIF_LEVEL[d.severity],
-            "message": {"text": printable(d.message)},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": artifact,
-                        "region": {
-                            "startLine": d.line,
-                            "startColumn": d.column,
-                            "endLine": d.end_line,
-                            "endColumn": d.end_column,
-                        },
+
+    def results() -> Iterator[dict[str, Any]]:
+        for d in diagnostics:
+            artifact = artifacts.get(d.path)
+            if artifact is None:
+                artifact = artifacts[d.path] = _artifact_location(d.path, root)
+            line = _source_line(sources.get(d.path), d.line) or ""
+            key = (d.code, artifact["uri"], line.strip())
+            seen[key] += 1
+            result: dict[str, Any] = {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": _SARIF_LEVEL[d.severity],
+                "message": {"text": printable(d.message)},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": artifact,
+                            "region": {
+                                "startLine": d.line,
+                                "startColumn": d.column,
+                                "endLine": d.end_line,
+                                "endColumn": d.end_column,
+                            },
+                        }
                     }
-                }
-            ],
-            "partialFingerprints": {"primaryLocationLineHash": _fingerprint(key, seen[key])},
-        }
-        if d.fix is not None and d.fix.edits:
-            result["fixes"] = [_sarif_fix(d.fix, artifact)]
-        results.append(result)
+                ],
+                "partialFingerprints": {"primaryLocationLineHash": _fingerprint(key, seen[key])},
+            }
+            if d.fix is not None and d.fix.edits:
+                result["fixes"] = [_sarif_fix(d.fix, artifact)]
+            yield result
 
     run: dict[str, Any] = {
         "tool": {
@@ -391,16 +407,16 @@ def _sarif(
                 "name": "portspec",
                 "version": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": descriptors,
+                "rules": _Rows(descriptors),
             }
         },
     }
     if root is not None:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": Path(os.path.abspath(root)).as_uri() + "/"}}
-    run["results"] = results
+    run["results"] = _Rows(results())
     run["columnKind"] = "unicodeCodePoints"
     sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return _dump(sarif, rows=frozenset({"rules", "results"}))
+    return _dump(sarif)
 
 
 def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:

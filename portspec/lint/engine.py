@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from portspec._collector import paused
 from portspec._files import DEFAULT_LIMIT, Reader, decode, read_regular
 from portspec._parse import parse_expose
 from portspec.codes import (
@@ -122,38 +123,43 @@ def lint(
     else the folder of the project's first file), unless ``allow_outside``;
     no file over ``max_file_size`` bytes is read.
     """
-    run = _Run(ctx, enabled, dict(os.environ) if env is None else dict(env))
-    run.files = (allow_outside, project_directory, max_file_size)
-    run.shown = {os.path.realpath(s.path): s.display for s in sources if s.path is not None}
-    for group in _groups(sources):
-        run.read(group)
-    run.finish()
-    rules = [rule() for rule in all_rules() if _any_enabled(rule, enabled, run.result.documents)]
-    units = run.units
-    # Each rule is asked only through the hooks it has: a file of many
-    # entries costs each entry the rules that look at entries, not all.
-    hooks = {hook: [rule for rule in rules if _has(rule, hook)] for hook in _HOOKS}
-    for unit in units:
-        run.entries(hooks["mapping"], "mapping", unit.publish, unit)
-        run.entries(hooks["expose"], "expose", unit.expose, unit)
-        run.entries(hooks["link"], "link", unit.links, unit)
-        for rule in hooks["unit"]:
-            run.report(rule, rule.unit(unit, ctx))
-    sets: list[list[Unit]] = []
-    if per_file:
-        by_document: dict[str, list[Unit]] = {}
+    with paused():
+        run = _Run(ctx, enabled, dict(os.environ) if env is None else dict(env))
+        run.files = (allow_outside, project_directory, max_file_size)
+        run.shown = {os.path.realpath(s.path): s.display for s in sources if s.path is not None}
+        for group in _groups(sources):
+            run.read(group)
+        run.finish()
+        rules = [
+            rule() for rule in all_rules() if _any_enabled(rule, enabled, run.result.documents)
+        ]
+        units = run.units
+        # Each rule is asked only through the hooks it has: a file of many
+        # entries costs each entry the rules that look at entries, not all.
+        hooks = {hook: [rule for rule in rules if _has(rule, hook)] for hook in _HOOKS}
         for unit in units:
-            by_document.setdefault(unit.project or unit.site.document.path, []).append(unit)
-        sets = list(by_document.values())
-    else:
-        sets = [units]
-    for members in sets:
-        together = UnitSet(members)
-        for rule in rules:
-            run.report(rule, rule.units(together, ctx))
-    # A file read on its own and through another's ``include`` or ``extends``
-    # gives its findings once.
-    run.result.diagnostics = sorted(dict.fromkeys(run.result.diagnostics), key=Diagnostic.sort_key)
+            run.entries(hooks["mapping"], "mapping", unit.publish, unit)
+            run.entries(hooks["expose"], "expose", unit.expose, unit)
+            run.entries(hooks["link"], "link", unit.links, unit)
+            for rule in hooks["unit"]:
+                run.report(rule, rule.unit(unit, ctx))
+        sets: list[list[Unit]] = []
+        if per_file:
+            by_document: dict[str, list[Unit]] = {}
+            for unit in units:
+                by_document.setdefault(unit.project or unit.site.document.path, []).append(unit)
+            sets = list(by_document.values())
+        else:
+            sets = [units]
+        for members in sets:
+            together = UnitSet(members)
+            for rule in rules:
+                run.report(rule, rule.units(together, ctx))
+        # A file read on its own and through another's ``include`` or ``extends``
+        # gives its findings once.
+        run.result.diagnostics = sorted(
+            dict.fromkeys(run.result.diagnostics), key=Diagnostic.sort_key
+        )
     return run.result
 
 
@@ -162,9 +168,10 @@ def read_units(
 ) -> tuple[list[Unit], LintResult]:
     """The units of ``sources`` and what kept some from being read (PS0xx diagnostics)."""
     run = _Run(Context(), lambda code, path: True, dict(os.environ) if env is None else dict(env))
-    for group in _groups(sources):
-        run.read(group)
-    run.finish()
+    with paused():
+        for group in _groups(sources):
+            run.read(group)
+        run.finish()
     return run.units, run.result
 
 

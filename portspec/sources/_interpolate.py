@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from portspec.errors import PortSpecError
 
@@ -118,33 +119,26 @@ _NAME_AT = re.compile(_NAME)
 _OPERATOR_AT = re.compile(r":?[-+?]")
 
 
-# What a template gives, kept as nested lists until the end: a default that
-# holds a default that holds a default is not copied once for each level.
-_Pieces = list["str | _Pieces"]
+class _Argument(NamedTuple):
+    """A reference whose argument (default, alternative or message) is being substituted.
 
-
-@dataclass(slots=True)
-class _Template:
-    """A stretch of the text substituted as a template of its own.
-
-    compose-go substitutes a default (or alternative, or message) and the
-    text after a reference's closing brace by calling itself; here each such
-    call is a ``_Template`` on a stack, so no nesting overflows Python's.
+    compose-go substitutes the argument, and then the rest of the match after
+    the reference's closing brace, by calling itself; here each is a stretch
+    on a stack, so no nesting overflows Python's. Plain values of ints and
+    text, which the garbage collector need not walk however deep the stack.
     """
 
-    position: int
+    #: Where the argument's text ends.
     end: int
-    #: Where the result goes: a fresh list for an argument, the enclosing
-    #: template's own for the rest of a match, which follows the reference.
-    pieces: _Pieces
-    #: For an argument: the template the reference stands in, and the
-    #: reference (its name, operator, ``start:stop`` and the rest's end).
-    outer: _Template | None = None
-    name: str = ""
-    operator: str = ""
-    start: int = 0
-    stop: int = 0
-    rest_end: int = 0
+    #: Where its substituted pieces begin in the output.
+    mark: int
+    name: str
+    operator: str
+    #: The whole reference, ``${`` to its closing brace.
+    start: int
+    stop: int
+    #: Where the rest of the match ends: it is substituted after the argument.
+    rest_end: int
 
 
 class _Run:
@@ -170,44 +164,52 @@ class _Run:
     def substitute(self) -> str:
         """The whole text substituted; the first fault, in compose-go's order, raised."""
         text = self.text
-        result: _Pieces = []
-        stack = [_Template(0, len(text), result)]
+        # Every substituted piece, in order. An argument's pieces stay in
+        # place when it is what the reference gives, and are replaced by the
+        # value when not: each piece is written once and dropped at most once.
+        out: list[str] = []
+        # The stretches still to substitute, innermost last: where each is
+        # read up to (``positions``) and, for an argument, its reference.
+        positions = [0]
+        stack: list[_Argument | int] = [len(text)]
         while stack:
-            template = stack[-1]
-            pieces, end = template.pieces, template.end
-            dollar = text.find("$", template.position, end)
+            top = stack[-1]
+            end = top if isinstance(top, int) else top.end
+            position = positions[-1]
+            dollar = text.find("$", position, end)
             if dollar == -1:
-                pieces.append(text[template.position : end])
+                out.append(text[position:end])
                 stack.pop()
-                outer = template.outer
-                if outer is not None:
-                    outer.pieces.append(self.apply(template, pieces))
-                    if template.stop < template.rest_end:
-                        stack.append(_Template(template.stop, template.rest_end, outer.pieces))
+                positions.pop()
+                if not isinstance(top, int):
+                    self.apply(top, out)
+                    if top.stop < top.rest_end:
+                        stack.append(top.rest_end)
+                        positions.append(top.stop)
                 continue
-            pieces.append(text[template.position : dollar])
+            out.append(text[position:dollar])
             after = dollar + 1
             char = text[after] if after < end else ""
             if char == "$":
-                pieces.append("$")
-                template.position = after + 1
+                out.append("$")
+                positions[-1] = after + 1
                 continue
             if char != "{":
                 named = _NAME_AT.match(text, after, end)
                 if named is None:
-                    pieces.append("$")
-                    template.position = after
+                    out.append("$")
+                    positions[-1] = after
                     continue
-                pieces.append(self.plain(named.group(), dollar, named.end()))
-                template.position = named.end()
+                out.append(self.plain(named.group(), dollar, named.end()))
+                positions[-1] = named.end()
                 continue
             braced = _NAME_AT.match(text, after + 1, end)
             if braced is None:
                 raise self.invalid(dollar, end)
             name, name_end = braced.group(), braced.end()
             if name_end < end and text[name_end] == "}":
-                pieces.append(self.plain(name, dollar, name_end + 1))
-                template.position = name_end + 1
+                out.append(self.plain(name, dollar, name_end + 1))
+                positions[-1] = name_end + 1
                 continue
             operator = _OPERATOR_AT.match(text, name_end, end)
             # (.*) runs to the last '}' of the line: without one the match fails
@@ -217,21 +219,11 @@ class _Run:
             cut = self.partner(after)
             if cut == -1 or cut > last:
                 cut = last
-            template.position = last + 1
-            stack.append(
-                _Template(
-                    operator.end(),
-                    cut,
-                    [],
-                    template,
-                    name,
-                    operator.group(),
-                    dollar,
-                    cut + 1,
-                    last + 1,
-                )
-            )
-        return _joined(result)
+            positions[-1] = last + 1
+            reference = _Argument(cut, len(out), name, operator.group(), dollar, cut + 1, last + 1)
+            stack.append(reference)
+            positions.append(operator.end())
+        return "".join(out)
 
     def plain(self, name: str, start: int, end: int) -> str:
         """``$NAME`` or ``${NAME}``: the value, or ``""`` (Compose warns)."""
@@ -239,8 +231,12 @@ class _Run:
         self.variables.append(Variable(name, start, end, "", found is not None, found or ""))
         return found or ""
 
-    def apply(self, reference: _Template, argument: _Pieces) -> str | _Pieces:
-        """One of compose-go's six SubstituteFuncs, the argument already substituted."""
+    def apply(self, reference: _Argument, out: list[str]) -> None:
+        """One of compose-go's six SubstituteFuncs, its argument substituted at the end of ``out``.
+
+        What the reference gives replaces the argument there, unless it is
+        the argument itself.
+        """
         name, operator = reference.name, reference.operator
         start, end = reference.start, reference.stop
         found = self.lookup(name)
@@ -248,11 +244,11 @@ class _Run:
         value = found or ""
         self.variables.append(Variable(name, start, end, operator, is_set, value))
         if operator in (":-", "-"):
-            return argument if not is_set or (operator == ":-" and not value) else value
-        if operator in (":+", "+"):
-            return argument if is_set and (operator == "+" or value) else value
-        if not is_set or (operator == ":?" and not value):
-            message = _joined(argument)
+            keep = not is_set or (operator == ":-" and not value)
+        elif operator in (":+", "+"):
+            keep = is_set and (operator == "+" or bool(value))
+        elif not is_set or (operator == ":?" and not value):
+            message = "".join(out[reference.mark :])
             reason = f": {message}" if message else ""
             where = f"error while interpolating {self.where}: " if self.where else ""
             raise RequiredVariableError(
@@ -261,7 +257,11 @@ class _Run:
                 (start, end),
                 name,
             )
-        return value
+        else:
+            keep = False
+        if not keep:
+            del out[reference.mark :]
+            out.append(value)
 
     def last_closing(self, start: int, end: int) -> int:
         """The last ``}`` from ``start`` to the end of its line (or of ``end``), or -1."""
@@ -315,22 +315,6 @@ class _Run:
             self.text,
             (start, end),
         )
-
-
-def _joined(pieces: _Pieces) -> str:
-    """The text of nested pieces, read without recursion."""
-    out: list[str] = []
-    stack = [iter(pieces)]
-    while stack:
-        for piece in stack[-1]:
-            if isinstance(piece, str):
-                out.append(piece)
-            else:
-                stack.append(iter(piece))
-                break
-        else:
-            stack.pop()
-    return "".join(out)
 
 
 def _getter(env: Mapping[str, str]) -> Callable[[str], str | None]:

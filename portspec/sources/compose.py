@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from portspec import codes
+from portspec._collector import paused
 from portspec._escape import printable
 from portspec._files import DEFAULT_LIMIT, Outside, Reader
 from portspec._parse import parse_expose, parse_link, parse_publish
@@ -352,7 +353,8 @@ def load_compose(
     """
     reader = _reader(source, allow_outside, project_directory, max_file_size)
     require = isinstance(source, Path)
-    result = _Loader(source, env, files, profiles, require_image=require, reader=reader).run()
+    with paused():
+        result = _Loader(source, env, files, profiles, require_image=require, reader=reader).run()
     errors = [p for p in result[1] if p.severity == "error"]
     if errors or result[0] is None:
         raise ComposeError(errors)
@@ -403,7 +405,9 @@ def iter_compose_problems(
     ['variable P is not set: Compose substitutes an empty string']
     """
     reader = _reader(source, allow_outside, project_directory, max_file_size)
-    yield from _Loader(source, env, files, profiles, reader=reader).run()[1]
+    with paused():
+        problems = _Loader(source, env, files, profiles, reader=reader).run()[1]
+    yield from problems
 
 
 def read_compose(
@@ -440,7 +444,8 @@ def read_compose(
     loader = _Loader(
         source, env, files, profiles, every_profile=every_profile, keep_going=True, reader=reader
     )
-    return loader.run()
+    with paused():
+        return loader.run()
 
 
 def project_folder(source: str | Path, project_directory: str | Path | None = None) -> Path:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from portspec.model import Span
 from portspec.sources._yaml.goprint import _go_key
 from portspec.sources._yaml.nodes import (
     Mapping,
@@ -69,7 +68,7 @@ def load_yaml(text: str | bytes, *, path: str | None = None) -> Node:
     """
     documents = _Reader(text, path).read(one=True)
     if not documents:
-        return Scalar(None, "!!null", span=Span(0, 0, path=path))
+        return Scalar(None, "!!null", path=path)
     return documents[0]
 
 
@@ -93,11 +92,16 @@ def compose_document(node: Node, *, path: str | None = None) -> Mapping:
     """
     if not isinstance(node, Mapping):
         raise _node_error("top-level object must be a mapping", node, path)
+    # Only collections can hold keys: scalars are not visited, nor named.
     stack: list[tuple[Node, str]] = [(node, "")]
     while stack:
         current, where = stack.pop()
         if isinstance(current, Sequence):
-            stack.extend((item, f"{where}[{index}]") for index, item in enumerate(current.items))
+            stack.extend(
+                (item, f"{where}[{index}]")
+                for index, item in enumerate(current.items)
+                if not isinstance(item, Scalar)
+            )
             continue
         if not isinstance(current, Mapping):
             continue
@@ -107,8 +111,8 @@ def compose_document(node: Node, *, path: str | None = None) -> Mapping:
                 shown = _go_key(key)
                 place = f"in {where}" if where else "at top level"
                 raise _node_error(f"non-string key {place}: {shown}", key, path)
-            name = f"{where}.{key.value}" if where else str(key.value)
-            stack.append((entry.value, name))
+            if not isinstance(entry.value, Scalar):
+                stack.append((entry.value, f"{where}.{key.value}" if where else key.value))
     return node
 
 

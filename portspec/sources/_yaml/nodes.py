@@ -56,9 +56,20 @@ class Scalar:
     tag: str | None = None
     text: str = field(default="", compare=False)
     style: ScalarStyle = field(default=ScalarStyle.PLAIN, compare=False, repr=False)
-    span: Span = field(default=Span(0, 0), compare=False, repr=False)
     #: The source text of the node, tag and anchor included.
     raw: str = field(default="", compare=False, repr=False)
+    # Where it stood, as ``span`` gives it. A document is mostly scalars:
+    # kept here, not in a Span of each, they are half the objects to hold.
+    start: int = field(default=0, compare=False, repr=False)
+    end: int = field(default=0, compare=False, repr=False)
+    line: int = field(default=1, compare=False, repr=False)
+    column: int = field(default=1, compare=False, repr=False)
+    path: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def span(self) -> Span:
+        """Where the scalar stood in its source."""
+        return Span(self.start, self.end, self.line, self.column, self.path)
 
 
 @dataclass(frozen=True, slots=True)

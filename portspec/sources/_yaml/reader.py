@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ class _Reader:
         self.rereads = 0
         self.typed: dict[
             tuple[str, str | None, str | None],
-            tuple[ScalarValue, str, str | None, ScalarStyle],
+            tuple[ScalarValue, str, str | None, str | None],
         ] = {}
 
     # -- errors
@@ -168,8 +169,19 @@ class _Reader:
                 if found is None:
                     found = typed[cache_key] = self.type_scalar(event, value_text, start, end)
                 value, yaml_type, tag, style = found
-                span = Span(start, end, start_mark.line + 1, start_mark.column + 1, path)
-                node: Node = Scalar(value, yaml_type, tag, value_text, style, span, text[start:end])
+                node: Node = Scalar(
+                    value,
+                    yaml_type,
+                    tag,
+                    value_text,
+                    _STYLES[style],
+                    text[start:end],
+                    start,
+                    end,
+                    start_mark.line + 1,
+                    start_mark.column + 1,
+                    path,
+                )
                 if event.anchor is not None:
                     anchors[event.anchor] = node
                     sizes[event.anchor] = 1
@@ -328,14 +340,19 @@ class _Reader:
 
     def type_scalar(
         self, event: Any, text: str, start: int, end: int
-    ) -> tuple[ScalarValue, str, str | None, ScalarStyle]:
-        style = _STYLES.get(event.style, ScalarStyle.PLAIN)
+    ) -> tuple[ScalarValue, str, str | None, str | None]:
+        """The value, YAML type and tag of a scalar, and its style's key in ``_STYLES``.
+
+        Plain values and text only, so the cache of them holds nothing the
+        garbage collector has to walk.
+        """
+        style_key = event.style if event.style in _STYLES else None
         tag = _short_tag(event.tag)
         try:
-            yaml_type, value = _type_scalar(text, style, tag)
+            yaml_type, value = _type_scalar(text, _STYLES[style_key], tag)
         except _TypingError as error:
             raise self.error(str(error), start, end) from None
-        return value, yaml_type, tag, style
+        return value, yaml_type, tag, style_key
 
     def start_document(self, event: Any, documents: list[Node], *, one: bool) -> None:
         if one and documents:
@@ -446,7 +463,7 @@ class _Reader:
                 if strings and isinstance(key, Scalar) and key.yaml_type != "!!str":
                     if key.value is None:
                         continue
-                    key = Scalar(key.text, "!!str", key.tag, key.text, key.style, key.span, key.raw)
+                    key = dataclasses.replace(key, value=key.text, yaml_type="!!str")
                 identity = _key_identity(key)
                 if identity not in seen:
                     seen.add(identity)
