@@ -140,11 +140,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Located(Generic[T]):
-    """A value and where it came from; equality is the value's alone."""
+    """A value and where it came from; equality is the value's alone.
+
+    ``text`` is the value as it was typed, quotes undone, when that spelling
+    is the value's own; it is empty when the source wrote it otherwise
+    (escapes, a variable, a tag or an anchor) and for the long syntax, which
+    ``long`` marks (a compose mapping such as ``{target: 80}``).
+    """
 
     value: T
     span: Span = field(compare=False)
     text: str = field(default="", compare=False)
+    long: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

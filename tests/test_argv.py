@@ -417,3 +417,26 @@ def test_unknown_values_are_checked_where_they_can_be(
     assert info.value.message.startswith(message)
     assert info.value.span is not None
     assert text[info.value.span[0] : info.value.span[1]] == caret
+
+
+def test_command_sites_are_located_values() -> None:
+    text = (
+        "echo hi\n  docker run --name web -p 127.0.0.1:8080:80 --expose 9000 \\\n"
+        " --link db:d -P x\n"
+    )
+    [command] = find_docker_commands(text, "shell")
+    container, sites = read_command(text, command.words, command.unknown)
+    assert tuple(p.value for p in sites.publish) == container.publish
+    assert tuple(e.value for e in sites.expose) == container.expose
+    assert tuple(link.value for link in sites.links) == container.links
+    (publish,) = sites.publish
+    assert publish.text == "127.0.0.1:8080:80"
+    assert text[publish.span.start : publish.span.end] == publish.text
+    assert (publish.span.line, publish.span.column) == (2, 28)
+    (link,) = sites.links
+    assert (link.text, link.span.line, link.span.column) == ("db:d", 3, 9)
+    assert sites.name is not None
+    assert (sites.name.value, sites.name.span.column) == ("web", 21)
+    assert sites.publish_all is not None
+    assert text[sites.publish_all.start : sites.publish_all.end] == "-P"
+    assert text[sites.command.start : sites.command.end].startswith("docker run")

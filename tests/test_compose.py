@@ -178,3 +178,41 @@ def test_an_empty_file_is_refused_as_compose_refuses_it(text: str) -> None:
     with pytest.raises(ComposeError) as info:
         load_compose(text, env={})
     assert [problem.message for problem in info.value.problems] == ["empty compose file"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "long"),
+    [
+        ("'8080:80'", "8080:80", False),
+        ('"8080:80"', "8080:80", False),
+        ("8080:80", "8080:80", False),
+        ("80", "80", False),
+        ("0x50", "0x50", False),
+        ('"80\\x3a80"', "", False),
+        ("'${P:-8080}:80'", "", False),
+        ("!!str 8080:80", "", False),
+        ("{target: 80, published: 8080}", "", True),
+    ],
+)
+def test_entries_are_located_as_typed(entry: str, text: str, long: bool) -> None:
+    source = f"services:\n  web:\n    image: x\n    ports:\n      - {entry}\n      - 9090:90\n"
+    project = load_compose(source, env={})
+    first, second = project.entries["web"]["ports"]
+    assert (first.value, second.value) == project.services["web"].publish
+    assert (first.text, first.long) == (text, long)
+    assert first.span == project.locations[("web", "ports", 0)]
+    assert source[first.span.start : first.span.end] == entry
+    assert (second.text, second.span.line, second.span.column) == ("9090:90", 6, 9)
+
+
+def test_entries_follow_the_final_lists() -> None:
+    source = (
+        "services:\n  web:\n    image: x\n    expose: ['80', 80, '443']\n"
+        "    links: [db]\n    external_links: ['cache:c']\n  db: {image: y}\n"
+    )
+    project = load_compose(source, env={})
+    web = project.entries["web"]
+    assert [e.value for e in web["expose"]] == list(project.services["web"].expose)
+    assert [e.value for e in web["links"]] == list(project.services["web"].links)
+    assert [e.value for e in web["external_links"]] == list(project.external_links["web"])
+    assert project.entries["db"]["ports"] == ()

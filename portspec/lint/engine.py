@@ -35,7 +35,7 @@ from portspec.lint.catalogue import all_rules
 from portspec.lint.diagnostic import Diagnostic, Severity
 from portspec.lint.rule import Context, Finding, Rule
 from portspec.lint.units import Document, Entry, Kind, Site, Unit, UnitSet
-from portspec.model import Container, Expose, Link, PortMapping, Span
+from portspec.model import Container, Expose, Located, Span
 
 if TYPE_CHECKING:
     from portspec.lint.lifecycle import Event
@@ -313,8 +313,10 @@ class _Run:
         if not on:
             return
         text = document.text
-        start = max(0, min(site.start, len(text)))
-        end = max(start, min(site.end, len(text)))
+        start, end = site.start, site.end
+        if not 0 <= start <= end <= len(text):
+            start = max(0, min(start, len(text)))
+            end = max(start, min(end, len(text)))
         line, column = document.position(start)
         if text.find("\n", start, end) < 0 and (line > 1 or not text.startswith("\ufeff")):
             end_line, end_column = line, column + end - start  # on the line it starts on
@@ -322,7 +324,7 @@ class _Run:
             end_line, end_column = document.position(end)
         if (end_line, end_column) == (line, column):
             end_column = column + 1
-        if _suppressed(document, line, code):
+        if document.may_ignore and _suppressed(document, line, code):
             return
         rule = self.rules.get(code)
         level = finding.severity or severity or (rule.severity if rule else Severity.ERROR)
@@ -549,28 +551,28 @@ class _Run:
                 body.path == where.path and body.start <= where.start < body.end for body in bodies
             )
 
-        def entries(key: str, values: Sequence[PortMapping | Expose | Link]) -> list[Entry[object]]:
+        written = project.entries.get(service, {})
+
+        def entries(key: str) -> list[Entry[object]]:
             out: list[Entry[object]] = []
-            for index, value in enumerate(values):
+            for index, located in enumerate(written.get(key, ())):
                 where = site(key, index)
                 if where is None:
                     continue
-                text, long = _compose_text(where.text)
-                came = via if inherited(locations[(service, key, index)]) else None
-                out.append(Entry(value, where, index, text, long, came))
+                came = via if inherited(located.span) else None
+                out.append(Entry(located.value, where, index, located.text, located.long, came))
             return out
 
-        externals = project.external_links.get(service, ())
         self.units.append(
             Unit(
                 label=self.label(service, unit_site.document),
                 container=container,
                 origin="compose",
                 site=unit_site,
-                publish=tuple(entries("ports", container.publish)),  # type: ignore[arg-type]
-                expose=tuple(entries("expose", container.expose)),  # type: ignore[arg-type]
-                links=tuple(entries("links", container.links)),  # type: ignore[arg-type]
-                external_links=tuple(entries("external_links", externals)),  # type: ignore[arg-type]
+                publish=tuple(entries("ports")),  # type: ignore[arg-type]
+                expose=tuple(entries("expose")),  # type: ignore[arg-type]
+                links=tuple(entries("links")),  # type: ignore[arg-type]
+                external_links=tuple(entries("external_links")),  # type: ignore[arg-type]
                 network=site("network_mode", 0),
                 project=project_key,
                 project_name=project.name,
@@ -660,25 +662,25 @@ class _Run:
             start, end = error.span or (command.start, command.end)
             self.problem(INVALID_COMMAND.code, document, start, end, error.message)
             return None
-        if sites.name is not None and not _CONTAINER_NAME.fullmatch(sites.name[2]):
-            start, end, name = sites.name
+        name = sites.name
+        if name is not None and not _CONTAINER_NAME.fullmatch(name.value):
             self.problem(
                 REFUSED_AT_CREATE.code,
                 document,
-                start,
-                end,
-                f"Docker refuses this at create: Invalid container name ({name}),"
+                name.span.start,
+                name.span.end,
+                f"Docker refuses this at create: Invalid container name ({name.value}),"
                 " only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
             )
-        for flag, (start, end) in sites.unknown:
+        for flag, span in sites.unknown:
             what = f"--{flag}" if flag else "these flags"
-            text = document.text[start:end]
+            text = document.text[span.start : span.end]
             message = (
                 f"the value of {what} ({text}) is only known when the script runs: not checked"
                 if flag
                 else f"{text} may add flags that portspec cannot see"
             )
-            self.problem(UNKNOWN_VALUE.code, document, start, end, message)
+            self.problem(UNKNOWN_VALUE.code, document, span.start, span.end, message)
         return container, sites
 
     def add_command_unit(
@@ -693,28 +695,27 @@ class _Run:
         label = container.name or f"{document.path}:{line}"
         unit_site = Site(document, command.start, command.end)
 
-        def entries(
-            placed: Sequence[tuple[int, int, str]], values: Sequence[object]
-        ) -> tuple[Entry[object], ...]:
+        def site(span: Span) -> Site:
+            return Site(document, span.start, span.end)
+
+        def entries(located: Sequence[Located[object]]) -> tuple[Entry[object], ...]:
             return tuple(
-                Entry(value, Site(document, start, end), index, text)
-                for index, (value, (start, end, text)) in enumerate(
-                    zip(values, placed, strict=True)
-                )
+                Entry(value.value, site(value.span), index, value.text)
+                for index, value in enumerate(located)
             )
 
-        all_site = Site(document, *sites.publish_all) if sites.publish_all is not None else None
-        name_site = Site(document, *sites.name[:2]) if sites.name is not None else None
+        all_site = site(sites.publish_all) if sites.publish_all is not None else None
+        name_site = site(sites.name.span) if sites.name is not None else None
         self.units.append(
             Unit(
                 label=self.label(label, document),
                 container=container,
                 origin="command",
                 site=unit_site,
-                publish=entries(sites.publish, container.publish),  # type: ignore[arg-type]
-                expose=entries(sites.expose, container.expose),  # type: ignore[arg-type]
-                links=entries(sites.links, container.links),  # type: ignore[arg-type]
-                network=Site(document, *sites.networks[0][:2]) if sites.networks else None,
+                publish=entries(sites.publish),  # type: ignore[arg-type]
+                expose=entries(sites.expose),  # type: ignore[arg-type]
+                links=entries(sites.links),  # type: ignore[arg-type]
+                network=site(sites.networks[0].span) if sites.networks else None,
                 publish_all=all_site,
                 link_name=container.name,
                 isolated=document.kind == "markdown",
@@ -849,20 +850,6 @@ def _shown(path: str) -> str:
     except (ValueError, OSError):  # another drive; no working folder
         return path
     return path if relative == ".." or relative.startswith(("../", "..\\")) else relative
-
-
-def _compose_text(raw: str) -> tuple[str, bool]:
-    """A compose entry's value as typed (quotes undone) and whether it is long syntax."""
-    if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0]:
-        inner = raw[1:-1]
-        if "\\" in inner or "'" in inner or '"' in inner or "$" in inner:
-            return "", False
-        return inner, False
-    if raw.startswith("{") or re.search(r":\s", raw) or "\n" in raw:
-        return "", True
-    if "$" in raw or raw[:1] in "&!*":
-        return "", False
-    return raw, False
 
 
 def _decode(data: bytes) -> str | None:

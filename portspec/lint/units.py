@@ -8,6 +8,7 @@ it, where each of its values was written. Rules see only these.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
@@ -15,6 +16,8 @@ from typing import Generic, Literal, TypeVar
 from portspec.model import Container, Expose, Link, PortMapping
 
 __all__ = ["Document", "Entry", "Kind", "Origin", "Site", "Unit", "UnitSet", "coexist"]
+
+_LINE_BREAK = re.compile("\n")
 
 Kind = Literal["compose", "shell", "makefile", "markdown", "dockerfile"]
 Origin = Literal["compose", "command", "dockerfile"]
@@ -33,6 +36,11 @@ class Document:
     directives: dict[tuple[int, bool], tuple[bool, frozenset[str]] | None] = field(
         default_factory=dict, repr=False
     )
+    #: Whether any line may hold such a comment: the text names ``portspec``.
+    may_ignore: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.may_ignore = "portspec" in self.text
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of a 0-based offset.
@@ -45,8 +53,9 @@ class Document:
         """
         if not self._starts:
             self._starts = [0]
-            self._starts.extend(i + 1 for i, char in enumerate(self.text) if char == "\n")
-        offset = max(0, min(offset, len(self.text)))
+            self._starts.extend(match.end() for match in _LINE_BREAK.finditer(self.text))
+        if not 0 <= offset <= len(self.text):
+            offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self._starts, offset)
         column = offset - self._starts[line - 1] + 1
         if line == 1 and column > 1 and self.text.startswith("\ufeff"):

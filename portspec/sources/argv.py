@@ -10,15 +10,17 @@ container's command, never flags. The flags themselves are data, in
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
 from portspec._parse import parse_expose, parse_link, parse_publish
 from portspec.errors import PortSpecError
-from portspec.model import Container, Expose, Link, PortMapping
+from portspec.model import Container, Expose, Link, Located, PortMapping, Span
 from portspec.sources import _shell
 from portspec.sources._docker_flags import CREATE_FLAGS, GLOBAL_FLAGS, RUN_FLAGS, Flag
 from portspec.sources._network import (
@@ -77,28 +79,28 @@ class CommandError(PortSpecError):
 
 
 Offsets = tuple[int, int]
-#: A value's offsets and its text as the CLI received it.
-Placed = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
 class CommandSites:
-    """Where each value of a command line stood: ``(start, end)`` offsets into its text.
+    """Where each value of a command line stood, as spans into its text.
 
-    ``publish``, ``expose`` and ``links`` are in the order of the container's
-    tuples; ``unknown`` holds the flags (``""`` for a word in the place of
-    flags) whose value is a shell expansion, which portspec does not guess.
+    ``publish``, ``expose`` and ``links`` are the container's values in
+    order, each ``Located`` with its text as the CLI received it; ``networks``
+    and ``name`` the texts of ``--network`` and ``--name``. ``unknown`` holds
+    the flags (``""`` for a word in the place of flags) whose value is a
+    shell expansion, which portspec does not guess.
     """
 
-    command: Offsets
-    publish: tuple[Placed, ...] = ()
-    expose: tuple[Placed, ...] = ()
-    links: tuple[Placed, ...] = ()
-    networks: tuple[Placed, ...] = ()
-    publish_all: Offsets | None = None
-    unknown: tuple[tuple[str, Offsets], ...] = ()
+    command: Span
+    publish: tuple[Located[PortMapping], ...] = ()
+    expose: tuple[Located[Expose], ...] = ()
+    links: tuple[Located[Link], ...] = ()
+    networks: tuple[Located[str], ...] = ()
+    publish_all: Span | None = None
+    unknown: tuple[tuple[str, Span], ...] = ()
     #: The ``--name`` value, if given.
-    name: Placed | None = None
+    name: Located[str] | None = None
     #: ``-d``: the command returns while the container runs on.
     detach: bool = False
     #: ``--rm``: the container is removed when it stops.
@@ -118,19 +120,21 @@ def read_command(
     >>> from portspec.sources.scripts import split_command
     >>> text = "docker run -p 8080:80 --expose $P nginx"
     >>> container, sites = read_command(text, split_command(text), {5})
-    >>> [text[a:b] for a, b, _ in sites.publish], sites.unknown
-    (['8080:80'], (('expose', (31, 33)),))
+    >>> [(str(p.value), p.text, p.span.start) for p in sites.publish]
+    [('8080:80', '8080:80', 14)]
+    >>> [(flag, text[span.start : span.end]) for flag, span in sites.unknown]
+    [('expose', '$P')]
     """
     line = _CommandLine(text, list(words))
     line.unknown_starts = {words[i].start for i in unknown}
     container = line.read()
     first, last = (words[0].start, words[-1].end) if words else (0, 0)
     return container, CommandSites(
-        (first, last),
-        tuple(line.sites["publish"]),
-        tuple(line.sites["expose"]),
-        tuple(line.sites["link"]),
-        tuple(line.sites["network"]),
+        line.span(first, last),
+        tuple(line.located["publish"]),
+        tuple(line.located["expose"]),
+        tuple(line.located["link"]),
+        tuple(line.located["network"]),
         line.publish_all_site,
         tuple(line.unknown_sites),
         line.name_site,
@@ -154,13 +158,23 @@ class _CommandLine:
     publish_all: bool = False
     name: str | None = None
     unknown_starts: AbstractSet[int] = frozenset()
-    sites: dict[str, list[Placed]] = field(
+    located: dict[str, list[Located[Any]]] = field(
         default_factory=lambda: {"publish": [], "expose": [], "link": [], "network": []}
     )
-    publish_all_site: Offsets | None = None
-    unknown_sites: list[tuple[str, Offsets]] = field(default_factory=list)
-    name_site: Placed | None = None
+    publish_all_site: Span | None = None
+    unknown_sites: list[tuple[str, Span]] = field(default_factory=list)
+    name_site: Located[str] | None = None
     switches: dict[str, bool] = field(default_factory=dict)
+    _line_starts: list[int] = field(default_factory=list)
+
+    def span(self, start: int, end: int) -> Span:
+        """``text[start:end]`` as a ``Span``, with its 1-based line and column."""
+        starts = self._line_starts
+        if not starts:
+            starts.append(0)
+            starts.extend(match.end() for match in re.finditer("\n", self.text))
+        line = bisect.bisect_right(starts, start)
+        return Span(start, end, line, start - starts[line - 1] + 1)
 
     def read(self) -> Container:
         self._skip_command_words()
@@ -235,7 +249,7 @@ class _CommandLine:
         following = self.words[self.position + 1] if self.position + 1 < len(self.words) else None
         if following is None or not following.value.startswith("-"):
             return False
-        self.unknown_sites.append(("", (word.start, word.end)))
+        self.unknown_sites.append(("", self.span(word.start, word.end)))
         self.position += 1
         return True
 
@@ -305,31 +319,32 @@ class _CommandLine:
                 message, (start, end) = refused
                 span = (site[0] + start, site[0] + end) if word.plain else site
                 raise CommandError(f"--{name}: {message}", self.text, span, flag=name)
-            self.unknown_sites.append((name, site))
+            self.unknown_sites.append((name, self.span(*site)))
             return
-        if name in self.sites:
-            self.sites[name].append((*site, value))
-        elif name == "net":
-            self.sites["network"].append((*site, value))
-        elif name == "publish-all":
-            self.publish_all_site = (word.start, word.end)
-        elif name == "name":
-            self.name_site = (*site, value)
-        elif name in ("detach", "rm"):
+        if name in ("detach", "rm"):
             self.switches[name] = value == "true"
         try:
             if name == "publish":
-                self.publish.append(parse_publish(value))
+                mapping = parse_publish(value)
+                self.publish.append(mapping)
+                self.located["publish"].append(Located(mapping, self.span(*site), value))
             elif name == "expose":
-                self.expose.append(parse_expose(value))
+                expose = parse_expose(value)
+                self.expose.append(expose)
+                self.located["expose"].append(Located(expose, self.span(*site), value))
             elif name == "link":
-                self.links.append(parse_link(value))
+                link = parse_link(value)
+                self.links.append(link)
+                self.located["link"].append(Located(link, self.span(*site), value))
             elif name == "publish-all":
                 self.publish_all = value == "true"
+                self.publish_all_site = self.span(word.start, word.end)
             elif name in ("network", "net"):
                 self.networks.append((parse_network(value), where[0]))
+                self.located["network"].append(Located(value, self.span(*site), value))
             elif name == "name":
                 self.name = value
+                self.name_site = Located(value, self.span(*site), value)
             else:
                 self.network_flags.set(name, value)
             self.flag_words[name] = where[0]

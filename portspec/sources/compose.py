@@ -36,6 +36,7 @@ from portspec.model import (
     Dialect,
     Expose,
     Link,
+    Located,
     PortMapping,
     PortRange,
     Protocol,
@@ -306,7 +307,18 @@ class Project:
     networks: AbcMapping[str, frozenset[str]] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
+    #: Each value of a service's lists and where it was written:
+    #: ``entries[service]["ports"][i]`` is the ``Located`` of
+    #: ``services[service].publish[i]`` (its span as in ``locations``, its text
+    #: as typed, whether it is long syntax); ``"expose"``, ``"links"`` and
+    #: ``"external_links"`` the same.
+    entries: AbcMapping[str, AbcMapping[str, tuple[Located[ListValue], ...]]] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
 
+
+#: A value of a service's lists.
+ListValue = PortMapping | Expose | Link
 
 #: ``deploy`` keys only ``docker stack deploy`` honours.
 _SWARM_DEPLOY = ("placement", "update_config", "rollback_config", "endpoint_mode")
@@ -488,6 +500,9 @@ class _Item:
     refused: str = ""
     #: What ``docker compose config --format json`` prints for a refused entry.
     compose: object = None
+    #: The value as typed and whether it is a mapping (``Located.text``, ``.long``).
+    typed: str = ""
+    long: bool = False
 
 
 @dataclass
@@ -1117,9 +1132,12 @@ class _Loader:
             if id(item) in self.value.failed:
                 continue
             try:
-                items.append(_PARSERS[key](item, where, self.value))
+                parsed = _PARSERS[key](item, where, self.value)
             except PortSpecError as error:
                 self.error(error.message, _fault_span(item, error), _ITEM_CODES[key], fault=error)
+                continue
+            parsed.typed, parsed.long = _as_typed(item)
+            items.append(parsed)
         return items
 
     def resolve_extends(self, services: dict[str, _Service], env: AbcMapping[str, str]) -> None:
@@ -1226,6 +1244,7 @@ class _Loader:
         built: dict[str, Container] = {}
         external: dict[str, tuple[Link, ...]] = {}
         locations: dict[tuple[str, str, int], Span] = {}
+        entries: dict[str, AbcMapping[str, tuple[Located[ListValue], ...]]] = {}
         profiles: dict[str, frozenset[str]] = {}
         replicas: dict[str, int] = {}
         refused: dict[str, list[Unrunnable]] = {}
@@ -1254,11 +1273,18 @@ class _Loader:
                 where = service.counts.get("deploy") or service.counts["scale"]
                 locations[(name, "replicas", 0)] = where[1]
             lists: dict[str, list[_Item]] = {}
+            located: dict[str, tuple[Located[ListValue], ...]] = {}
+            entries[name] = MappingProxyType(located)
             for key in _LISTS:
                 unique = _unique(service.lists.get(key, []))
                 lists[key] = [item for item in unique if item.value is not None]
                 for index, item in enumerate(lists[key]):
                     locations[(name, key, index)] = item.span
+                located[key] = tuple(
+                    Located(item.value, item.span, item.typed, item.long)
+                    for item in lists[key]
+                    if item.value is not None
+                )
                 for index, item in enumerate(unique):
                     if item.value is None:
                         entry = Unrunnable(key, index, item.compose, item.refused, item.span)
@@ -1340,6 +1366,7 @@ class _Loader:
             MappingProxyType(conditions),
             MappingProxyType(healthchecks),
             MappingProxyType(networks),
+            MappingProxyType(entries),
         )
 
     def check_dependency(
@@ -1606,6 +1633,27 @@ def _unique(items: list[_Item]) -> list[_Item]:
 
 
 # ------------------------------------------------------------------ entries
+
+
+def _as_typed(node: Node) -> tuple[str, bool]:
+    """An entry's ``Located.text`` and ``.long``: its text as typed, and whether it is a mapping.
+
+    The text is the scalar's own when its source spells exactly that: plain,
+    or quoted with nothing to undo but the quotes. It is empty for a block
+    scalar, a tag, an anchor, a variable, or an escape or quote inside.
+    """
+    if not isinstance(node, Scalar):
+        return "", True
+    raw = node.raw
+    if node.tag is not None or raw[:1] in "&!*" or "$" in raw:
+        return "", False
+    if node.style is ScalarStyle.PLAIN:
+        return (raw if raw == node.text else ""), False
+    if node.style in (ScalarStyle.SINGLE_QUOTED, ScalarStyle.DOUBLE_QUOTED):
+        inner = raw[1:-1]
+        plain = inner == node.text and not any(char in inner for char in "\\'\"")
+        return (inner if plain else ""), False
+    return "", False
 
 
 def _port_item(node: Node, where: str, _value: _Values) -> _Item:
