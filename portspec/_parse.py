@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import posixpath
+from typing import Literal
 
 from portspec import _grammar
 from portspec._grammar import ErrorAt
-from portspec._tokens import Parsed, Tok
+from portspec._tokens import LinkName, Ports, Publish, PublishAddress, PublishContainer, Tok
 from portspec.errors import PortSpecError
 from portspec.model import (
     MAX_PORT,
@@ -92,14 +93,17 @@ def _parse_publish_cached(text: str, docker: bool) -> PortMapping:
 
 
 def _publish_short(text: str, dialect: Dialect) -> PortMapping:
-    start = "publish" if dialect is Dialect.DOCKER else "compose_publish"
+    start: Literal["publish", "compose_publish"] = (
+        "publish" if dialect is Dialect.DOCKER else "compose_publish"
+    )
     return _build_publish(_grammar.parse(text, start, _publish_error, text, dialect), text, dialect)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_expose_cached(text: str) -> Expose:
-    _, (ports_tree, protocol, _extra) = _grammar.parse(text, "expose", _expose_error, text)
-    ports, _ = _port_range(ports_tree, "exposed", text)
+    tree = _grammar.parse(text, "expose", _expose_error, text)
+    ports, _ = _port_range(tree.ports, "exposed", text)
+    protocol = tree.protocol
     if protocol is None:
         return Expose(ports)
     known = Protocol.named(protocol.text)
@@ -108,12 +112,11 @@ def _parse_expose_cached(text: str) -> Expose:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_link_cached(text: str) -> Link:
-    alias, parts = _grammar.parse(text, "link", _link_error, text)
-    if alias == "link_name":
-        return Link(parts[0].text, text=text)
-    name_tok, alias_tok = parts
-    name = "" if name_tok is None else name_tok.text
-    link_alias = "" if alias_tok is None else alias_tok.text
+    tree = _grammar.parse(text, "link", _link_error, text)
+    if isinstance(tree, LinkName):
+        return Link(tree.name.text, text=text)
+    name = "" if tree.name is None else tree.name.text
+    link_alias = "" if tree.alias is None else tree.alias.text
     if name.startswith("/"):
         # docker inspect shows links as /name:/container/alias.
         return _link_from_inspect(name, link_alias, text)
@@ -128,31 +131,26 @@ def _link_from_inspect(name: str, alias: str, text: str) -> Link:
 # --------------------------------------------------------------- building
 
 
-def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
-    alias, children = tree
-    address: Tok | None = None
-    host_tree: Parsed = None
-    if alias == "publish_container":
-        (container_tree,) = children
-    elif alias == "publish_host":
-        host_tree, container_tree = children
-    else:
-        address, host_tree, container_tree = children
+def _build_publish(tree: Publish, text: str, dialect: Dialect) -> PortMapping:
+    address = tree.address if isinstance(tree, PublishAddress) else None
+    host_tree = None if isinstance(tree, PublishContainer) else tree.host
+    container_part = tree.container
 
     # Docker checks the address, then the container port, then the host port.
     host_ip, host_ip_text = _host_address(address, text) if address is not None else (None, None)
-    container_ports, protocol_tok, *rest = container_tree[1]
+    container_ports = container_part.ports
     container, extra = _port_range(container_ports, "container", text)
     ignored: tuple[str, ...] = () if extra is None else (extra.text,)
-    if rest and rest[0] is not None:
-        ignored += ("/" + rest[0].text,)
+    if container_part.extra is not None:
+        ignored += ("/" + container_part.extra.text,)
+    protocol_tok = container_part.protocol
     protocol = Protocol.TCP
     if protocol_tok is not None:
         known = Protocol.named(protocol_tok.text.lower())
         assert known is not None, "the grammar admits tcp, udp and sctp only"
         protocol = known
     if dialect is Dialect.COMPOSE and container.start == 0:
-        first = container_ports[1][0]
+        first = container_ports.first
         raise PortSpecError(
             "invalid container port 0: Compose needs a target port from 1 to 65535",
             text,
@@ -165,7 +163,7 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
         if extra is not None:
             ignored += (extra.text,)
         if host.end - host.start != container.end - container.start and not container.is_single:
-            first, last = host_tree[1][0], container_ports[1][1] or container_ports[1][0]
+            first, last = host_tree.first, container_ports.last or container_ports.first
             raise PortSpecError(
                 f"host ports {host} ({len(host)}) and container ports {container}"
                 f" ({len(container)}) must be ranges of the same length",
@@ -175,19 +173,19 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
     return PortMapping(container, protocol, host_ip, host, host_ip_text, ignored)
 
 
-def _port_range(tree: Parsed, what: str, text: str) -> tuple[PortRange, Tok | None]:
-    first, second, extra = tree[1]
+def _port_range(ports: Ports, what: str, text: str) -> tuple[PortRange, Tok | None]:
+    first, last = ports.first, ports.last
     start = _port_number(first, what, text)
-    if second is None:
-        return PortRange(start, start), extra
-    end = _port_number(second, what, text)
+    if last is None:
+        return PortRange(start, start), ports.extra
+    end = _port_number(last, what, text)
     if end < start:
         raise PortSpecError(
             f"invalid {what} port range {start}-{end}: the end is before the start",
             text,
-            (first.start, second.end),
+            (first.start, last.end),
         )
-    return PortRange(start, end), extra
+    return PortRange(start, end), ports.extra
 
 
 def _port_number(token: Tok, what: str, text: str) -> int:
@@ -225,11 +223,12 @@ def _host_address(token: Tok, text: str) -> tuple[HostAddress | None, str | None
 
 def _publish_long(text: str) -> PortMapping:
     """``published=8080,target=80,protocol=udp``: docker run's reading of the long syntax."""
-    _, options = _grammar.parse(text, "publish_long", _long_error, text)
+    options = _grammar.parse(text, "publish_long", _long_error, text)
     known: dict[str, Tok | None] = {}
     keys: dict[str, Tok] = {}
     ignored: list[str] = []
-    for _, (key, value) in options:
+    for option in options:
+        key, value = option.key, option.value
         if key.text in ("published", "target", "protocol"):
             if key.text in keys:
                 ignored.append(_option_text(keys[key.text], known[key.text]))
