@@ -81,22 +81,21 @@ def _require_text(text: object, what: str) -> None:
 
 
 # Values are immutable, so a parsed text can be handed out again as it is.
-# (The dialect is a bool here: an Enum hashes in Python, a bool in C.)
+# (The dialect is a bool from here on, True for the docker CLI's: an Enum
+# hashes in Python, a bool in C, and each use of an Enum member looks it up.)
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_publish_cached(text: str, docker: bool) -> PortMapping:
     if not docker:
-        return _publish_short(text, Dialect.COMPOSE)
+        return _publish_short(text, False)
     if "=" in text:
         return _publish_long(text)
-    tree = _grammar.parse(text, "publish", _publish_error, text, Dialect.DOCKER)
-    return _build_publish(tree, text, Dialect.DOCKER)
+    tree = _grammar.parse(text, "publish", _publish_error, text, True)
+    return _build_publish(tree, text, True)
 
 
-def _publish_short(text: str, dialect: Dialect) -> PortMapping:
-    start: Literal["publish", "compose_publish"] = (
-        "publish" if dialect is Dialect.DOCKER else "compose_publish"
-    )
-    return _build_publish(_grammar.parse(text, start, _publish_error, text, dialect), text, dialect)
+def _publish_short(text: str, docker: bool) -> PortMapping:
+    start: Literal["publish", "compose_publish"] = "publish" if docker else "compose_publish"
+    return _build_publish(_grammar.parse(text, start, _publish_error, text, docker), text, docker)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -131,7 +130,7 @@ def _link_from_inspect(name: str, alias: str, text: str) -> Link:
 # --------------------------------------------------------------- building
 
 
-def _build_publish(tree: Publish, text: str, dialect: Dialect) -> PortMapping:
+def _build_publish(tree: Publish, text: str, docker: bool) -> PortMapping:
     address = tree.address if isinstance(tree, PublishAddress) else None
     host_tree = None if isinstance(tree, PublishContainer) else tree.host
     container_part = tree.container
@@ -149,7 +148,7 @@ def _build_publish(tree: Publish, text: str, dialect: Dialect) -> PortMapping:
         known = Protocol.named(protocol_tok.text.lower())
         assert known is not None, "the grammar admits tcp, udp and sctp only"
         protocol = known
-    if dialect is Dialect.COMPOSE and container.start == 0:
+    if not docker and container.start == 0:
         first = container_ports.first
         raise PortSpecError(
             "invalid container port 0: Compose needs a target port from 1 to 65535",
@@ -262,7 +261,7 @@ def _publish_long(text: str) -> PortMapping:
 
     try:
         # The rebuilt text is read as short syntax whatever it holds, '=' included.
-        mapping = _publish_short(short, Dialect.DOCKER)
+        mapping = _publish_short(short, True)
     except PortSpecError as error:
         span = (
             (0, len(text)) if error.span is None else (where(error.span[0]), where(error.span[1]))
@@ -296,7 +295,7 @@ def _fields(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
+def _publish_error(text: str, docker: bool, at: ErrorAt) -> PortSpecError:
     if not text:
         return PortSpecError("no port given: expected a container port such as 80", text, (0, 0))
     fields = _fields(text)
@@ -310,7 +309,7 @@ def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
             return error
     container_start = fields[-1][0]
     if at.position >= container_start:
-        return _container_error(text, container_start, at.position, dialect, len(fields) > 1)
+        return _container_error(text, container_start, at.position, docker, len(fields) > 1)
     if host_field is not None and at.position >= host_field[0]:
         return _field_error("invalid host port", text, host_field, at.position)
     address = (0, host_field[0] - 1 if host_field is not None else len(text))
@@ -323,7 +322,7 @@ def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
 
 
 def _container_error(
-    text: str, start: int, position: int, dialect: Dialect, after_colon: bool
+    text: str, start: int, position: int, docker: bool, after_colon: bool
 ) -> PortSpecError:
     slash = text.find("/", start)
     port_end = len(text) if slash < 0 else slash
@@ -333,7 +332,7 @@ def _container_error(
     if position <= port_end:
         return _field_error("invalid container port", text, (start, port_end), position)
     protocol_end = len(text)
-    if dialect is Dialect.DOCKER:
+    if docker:
         second = text.find("/", slash + 1)
         protocol_end = len(text) if second < 0 else second
     protocol = text[slash + 1 : protocol_end]
