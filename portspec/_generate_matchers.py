@@ -10,11 +10,11 @@ recurse can be matched by a single ``re`` pattern built from the grammar's own
 rules and terminals, with a capture group for every kept token and every
 alternative. The module names one pattern a line, each terminal and then each
 rule from the ones above it, and a small reader for each start symbol,
-generated from the same rules, reads a match back into exactly the tuples the
-Lark parse gives (``tests/property`` checks that on generated input). Texts a
-pattern does not take go to Lark, which then either parses them or says where
-they fail. ``tests/test_grammar.py`` checks the module is what the grammar
-gives today.
+generated from the same rules, reads a match back into exactly the parse
+Lark gives, in the classes of ``portspec._tokens`` (``tests/property``
+checks that on generated input). Texts a pattern does not take go to Lark,
+which then either parses them or says where they fail.
+``tests/test_grammar.py`` checks the module is what the grammar gives today.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from portspec._grammar import START_SYMBOLS, build
+from portspec._tokens import SHAPES
 
 __all__ = ["generate_module"]
 
@@ -61,7 +62,7 @@ def generate_module() -> str:
         "",
         "# ruff: noqa",
         "# mypy: ignore-errors",
-        "from portspec._tokens import Tok",
+        f"from portspec._tokens import {', '.join(sorted({*compiler.shapes, 'Tok'}))}",
         "",
         "new = tuple.__new__",
         "",
@@ -105,6 +106,8 @@ class _Compiler:
         #: Every named pattern, in the order the module defines them.
         self.defined: dict[str, Pieces] = {}
         self._expanded: dict[str, str] = {}
+        #: The names of the classes the readers build.
+        self.shapes: set[str] = set()
         self._rules: dict[str, Any] = {}
         self._terminal: Callable[[str], str] = str
         self._groups = 0
@@ -114,11 +117,11 @@ class _Compiler:
         self._rules = rules
         self._terminal = lambda name: lark.get_terminal(name).pattern.to_regexp()
         self._groups = 0
-        defined, expanded = dict(self.defined), dict(self._expanded)
+        defined, expanded, shapes = dict(self.defined), dict(self._expanded), set(self.shapes)
         try:
             _pattern, expression, _ = self.rule(start, ())
         except Unsupported:
-            self.defined, self._expanded = defined, expanded
+            self.defined, self._expanded, self.shapes = defined, expanded, shapes
             raise
         return expression
 
@@ -165,11 +168,27 @@ class _Compiler:
             else:
                 pieces, children, group = self._anchored(alternative, seen)
             pattern += [(False, "|")] * (index > 0) + pieces
-            choices.append((group, f"({data!r}, {_tuple(children)})"))
+            choices.append((group, self._shape(data, children)))
         expression = choices[-1][1]
         for group, choice in reversed(choices[:-1]):
-            expression = f"({choice} if start({group}) >= 0 else {expression})"
+            expression = _when(group, choice, expression)
         return self._define(name, [*pattern, (False, ")")]), expression, anchor
+
+    def _shape(self, rule: str, children: list[str]) -> str:
+        """The reader's expression for the class of ``rule`` holding ``children``.
+
+        A field after the children (Compose's container has no extra) is its
+        class's default, as the Lark transformer leaves it.
+        """
+        shape = SHAPES[rule]
+        fields: tuple[str, ...] = shape._fields
+        defaults: dict[str, object] = shape._field_defaults
+        left_out = fields[len(children) :]
+        if len(children) > len(fields) or not set(left_out) <= defaults.keys():
+            raise ValueError(f"rule {rule} keeps {len(children)} parts, not the fields {fields}")
+        self.shapes.add(shape.__name__)
+        kept = children + [repr(defaults[field]) for field in left_out]
+        return f"new({shape.__name__}, {_tuple(kept)})"
 
     def _anchored(self, node: Any, seen: tuple[str, ...]) -> tuple[Pieces, list[str], int]:
         """``node`` with a group telling whether it matched: its own anchor, or a new group."""
@@ -229,8 +248,10 @@ class _Compiler:
             if name.startswith("_"):
                 return [(False, "(?:"), *named, (False, ")")], [], None
             group = self._group()
-            # The walrus keeps each position to one call; the slice bounds run first.
-            token = f"new(Tok, ({name!r}, text[(s := start({group})):(e := end({group}))], s, e))"
+            # Each position is read once (where a test around the token read
+            # its start already, ``_when`` drops this read); the slice bounds run first.
+            bounds = f"{_read_start(group)}:(e := end({group}))"
+            token = f"new(Tok, ({name!r}, text[{bounds}], s{group}, e))"
             return [(False, "("), *named, (False, ")")], [token], group
         pattern, expression, anchor = self.rule(name, seen)
         return pattern, [expression], anchor
@@ -243,7 +264,21 @@ def _guard(child: str, present: int) -> str:
     """``child``, or ``None`` when the group ``present`` did not take part."""
     if child.endswith(_GUARDED):
         return child
-    return f"({child} if start({present}){_GUARDED}"
+    return _when(present, child, "None")
+
+
+def _read_start(group: int) -> str:
+    """Where ``group`` starts, kept in a variable of its own (``s<group>``) for what follows."""
+    return f"(s{group} := start({group}))"
+
+
+def _when(group: int, then: str, otherwise: str) -> str:
+    """``then`` when the group ``group`` took part in the match, else ``otherwise``.
+
+    The test keeps where the group starts, so ``then`` does not read it again.
+    """
+    start = _read_start(group)
+    return f"({then.replace(start, f's{group}')} if {start} >= 0 else {otherwise})"
 
 
 def _tuple(items: list[str]) -> str:

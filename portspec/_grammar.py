@@ -15,9 +15,21 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
-from portspec._tokens import Matcher, Parsed, Tok
+from portspec._tokens import (
+    SHAPES,
+    ExposePart,
+    LinkAlias,
+    LinkName,
+    Matcher,
+    Option,
+    Parsed,
+    Publish,
+    PublishLong,
+    Tok,
+    compile_matcher,
+)
 from portspec.errors import PortSpecError
 
 __all__ = ["Parsed", "Tok", "grammar_text", "parse"]
@@ -95,11 +107,33 @@ _PARSERS: dict[str, Any] = {}
 _FIRST = threading.Lock()
 
 
+@overload
+def parse(
+    text: str,
+    start: Literal["publish", "compose_publish"],
+    on_error: Callable[..., PortSpecError],
+    *context: object,
+) -> Publish: ...
+@overload
+def parse(
+    text: str,
+    start: Literal["publish_long"],
+    on_error: Callable[..., PortSpecError],
+    *context: object,
+) -> PublishLong: ...
+@overload
+def parse(
+    text: str, start: Literal["expose"], on_error: Callable[..., PortSpecError], *context: object
+) -> ExposePart: ...
+@overload
+def parse(
+    text: str, start: Literal["link"], on_error: Callable[..., PortSpecError], *context: object
+) -> LinkName | LinkAlias: ...
 def parse(
     text: str, start: str, on_error: Callable[..., PortSpecError], *context: object
 ) -> Parsed:
     """Parse ``text`` from ``start``; a failure raises ``on_error(*context, where)``."""
-    matcher = _MATCHERS.get(start, _UNSET)
+    matcher: Matcher | None = _MATCHERS.get(start, _UNSET)
     if matcher is _UNSET:
         matcher = _MATCHERS[start] = _matcher(start)
     if matcher is not None:
@@ -115,7 +149,7 @@ def parse(
 
     parser = _parser(_FILE_OF[start])
     try:
-        return parser.parse(text, start=start)
+        tree: Parsed = parser.parse(text, start=start)
     except UnexpectedInput as error:
         if isinstance(error, UnexpectedCharacters):
             where = ErrorAt(error.pos_in_stream or 0, frozenset(error.allowed or ()))
@@ -130,13 +164,14 @@ def parse(
         else:  # pragma: no cover - Lark has no other kind today
             where = ErrorAt(0, frozenset())
         raise on_error(*context, where) from None
+    return tree
 
 
 _UNSET: Any = object()
-_MATCHERS: dict[str, Any] = {}
+_MATCHERS: dict[str, Matcher | None] = {}
 
 
-def _matcher(start: str) -> Any:
+def _matcher(start: str) -> Matcher | None:
     """The start symbol compiled to one regular expression, when it can be.
 
     The patterns are generated from the grammar ahead of time
@@ -145,12 +180,12 @@ def _matcher(start: str) -> Any:
     from portspec._matchers import MATCHERS  # noqa: PLC0415
 
     found = MATCHERS.get(start)
-    return None if found is None else Matcher(*found)
+    return None if found is None else compile_matcher(*found)
 
 
 @functools.cache
 def _transformer() -> Any:
-    """A Lark transformer that keeps tokens as ``Tok`` and rules as ``(alias, children)``."""
+    """A Lark transformer that keeps tokens as ``Tok`` and each rule as its class in ``SHAPES``."""
     from lark import Token, Transformer, Tree  # noqa: PLC0415
 
     def keep(child: Any) -> Any:
@@ -158,11 +193,16 @@ def _transformer() -> Any:
             return Tok(child.type, str(child), child.start_pos or 0, child.end_pos or 0)
         return child
 
-    class _Keep(Transformer[Any, Any]):
+    class _Shapes(Transformer[Any, Any]):
+        def publish_long(self, options: list[Option]) -> PublishLong:
+            return PublishLong(options)
+
         def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
             if data.startswith("_"):
                 # Lark's own helper rules (for `x*`) are inlined by Lark itself.
                 return Tree(data, children)
-            return (str(data), tuple(map(keep, children)))
+            # A part the rule leaves out (Compose's container has no extra)
+            # takes its class's default.
+            return SHAPES[data](*map(keep, children))
 
-    return _Keep()
+    return _Shapes()

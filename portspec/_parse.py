@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import posixpath
+from typing import Literal
 
 from portspec import _grammar
 from portspec._grammar import ErrorAt
-from portspec._tokens import Parsed, Tok
+from portspec._tokens import LinkName, Ports, Publish, PublishAddress, PublishContainer, Tok
 from portspec.errors import PortSpecError
 from portspec.model import (
     MAX_PORT,
@@ -80,26 +81,28 @@ def _require_text(text: object, what: str) -> None:
 
 
 # Values are immutable, so a parsed text can be handed out again as it is.
-# (The dialect is a bool here: an Enum hashes in Python, a bool in C.)
+# (The dialect is a bool from here on, True for the docker CLI's: an Enum
+# hashes in Python, a bool in C, and each use of an Enum member looks it up.)
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_publish_cached(text: str, docker: bool) -> PortMapping:
     if not docker:
-        return _publish_short(text, Dialect.COMPOSE)
+        return _publish_short(text, False)
     if "=" in text:
         return _publish_long(text)
-    tree = _grammar.parse(text, "publish", _publish_error, text, Dialect.DOCKER)
-    return _build_publish(tree, text, Dialect.DOCKER)
+    tree = _grammar.parse(text, "publish", _publish_error, text, True)
+    return _build_publish(tree, text, True)
 
 
-def _publish_short(text: str, dialect: Dialect) -> PortMapping:
-    start = "publish" if dialect is Dialect.DOCKER else "compose_publish"
-    return _build_publish(_grammar.parse(text, start, _publish_error, text, dialect), text, dialect)
+def _publish_short(text: str, docker: bool) -> PortMapping:
+    start: Literal["publish", "compose_publish"] = "publish" if docker else "compose_publish"
+    return _build_publish(_grammar.parse(text, start, _publish_error, text, docker), text, docker)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_expose_cached(text: str) -> Expose:
-    _, (ports_tree, protocol, _extra) = _grammar.parse(text, "expose", _expose_error, text)
-    ports, _ = _port_range(ports_tree, "exposed", text)
+    tree = _grammar.parse(text, "expose", _expose_error, text)
+    ports, _ = _port_range(tree.ports, "exposed", text)
+    protocol = tree.protocol
     if protocol is None:
         return Expose(ports)
     known = Protocol.named(protocol.text)
@@ -108,12 +111,11 @@ def _parse_expose_cached(text: str) -> Expose:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_link_cached(text: str) -> Link:
-    alias, parts = _grammar.parse(text, "link", _link_error, text)
-    if alias == "link_name":
-        return Link(parts[0].text, text=text)
-    name_tok, alias_tok = parts
-    name = "" if name_tok is None else name_tok.text
-    link_alias = "" if alias_tok is None else alias_tok.text
+    tree = _grammar.parse(text, "link", _link_error, text)
+    if isinstance(tree, LinkName):
+        return Link(tree.name.text, text=text)
+    name = "" if tree.name is None else tree.name.text
+    link_alias = "" if tree.alias is None else tree.alias.text
     if name.startswith("/"):
         # docker inspect shows links as /name:/container/alias.
         return _link_from_inspect(name, link_alias, text)
@@ -128,31 +130,26 @@ def _link_from_inspect(name: str, alias: str, text: str) -> Link:
 # --------------------------------------------------------------- building
 
 
-def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
-    alias, children = tree
-    address: Tok | None = None
-    host_tree: Parsed = None
-    if alias == "publish_container":
-        (container_tree,) = children
-    elif alias == "publish_host":
-        host_tree, container_tree = children
-    else:
-        address, host_tree, container_tree = children
+def _build_publish(tree: Publish, text: str, docker: bool) -> PortMapping:
+    address = tree.address if isinstance(tree, PublishAddress) else None
+    host_tree = None if isinstance(tree, PublishContainer) else tree.host
+    container_part = tree.container
 
     # Docker checks the address, then the container port, then the host port.
     host_ip, host_ip_text = _host_address(address, text) if address is not None else (None, None)
-    container_ports, protocol_tok, *rest = container_tree[1]
+    container_ports = container_part.ports
     container, extra = _port_range(container_ports, "container", text)
     ignored: tuple[str, ...] = () if extra is None else (extra.text,)
-    if rest and rest[0] is not None:
-        ignored += ("/" + rest[0].text,)
+    if container_part.extra is not None:
+        ignored += ("/" + container_part.extra.text,)
+    protocol_tok = container_part.protocol
     protocol = Protocol.TCP
     if protocol_tok is not None:
         known = Protocol.named(protocol_tok.text.lower())
         assert known is not None, "the grammar admits tcp, udp and sctp only"
         protocol = known
-    if dialect is Dialect.COMPOSE and container.start == 0:
-        first = container_ports[1][0]
+    if not docker and container.start == 0:
+        first = container_ports.first
         raise PortSpecError(
             "invalid container port 0: Compose needs a target port from 1 to 65535",
             text,
@@ -165,7 +162,7 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
         if extra is not None:
             ignored += (extra.text,)
         if host.end - host.start != container.end - container.start and not container.is_single:
-            first, last = host_tree[1][0], container_ports[1][1] or container_ports[1][0]
+            first, last = host_tree.first, container_ports.last or container_ports.first
             raise PortSpecError(
                 f"host ports {host} ({len(host)}) and container ports {container}"
                 f" ({len(container)}) must be ranges of the same length",
@@ -175,19 +172,19 @@ def _build_publish(tree: Parsed, text: str, dialect: Dialect) -> PortMapping:
     return PortMapping(container, protocol, host_ip, host, host_ip_text, ignored)
 
 
-def _port_range(tree: Parsed, what: str, text: str) -> tuple[PortRange, Tok | None]:
-    first, second, extra = tree[1]
+def _port_range(ports: Ports, what: str, text: str) -> tuple[PortRange, Tok | None]:
+    first, last = ports.first, ports.last
     start = _port_number(first, what, text)
-    if second is None:
-        return PortRange(start, start), extra
-    end = _port_number(second, what, text)
+    if last is None:
+        return PortRange(start, start), ports.extra
+    end = _port_number(last, what, text)
     if end < start:
         raise PortSpecError(
             f"invalid {what} port range {start}-{end}: the end is before the start",
             text,
-            (first.start, second.end),
+            (first.start, last.end),
         )
-    return PortRange(start, end), extra
+    return PortRange(start, end), ports.extra
 
 
 def _port_number(token: Tok, what: str, text: str) -> int:
@@ -225,11 +222,12 @@ def _host_address(token: Tok, text: str) -> tuple[HostAddress | None, str | None
 
 def _publish_long(text: str) -> PortMapping:
     """``published=8080,target=80,protocol=udp``: docker run's reading of the long syntax."""
-    _, options = _grammar.parse(text, "publish_long", _long_error, text)
+    options = _grammar.parse(text, "publish_long", _long_error, text)
     known: dict[str, Tok | None] = {}
     keys: dict[str, Tok] = {}
     ignored: list[str] = []
-    for _, (key, value) in options:
+    for option in options:
+        key, value = option.key, option.value
         if key.text in ("published", "target", "protocol"):
             if key.text in keys:
                 ignored.append(_option_text(keys[key.text], known[key.text]))
@@ -263,7 +261,7 @@ def _publish_long(text: str) -> PortMapping:
 
     try:
         # The rebuilt text is read as short syntax whatever it holds, '=' included.
-        mapping = _publish_short(short, Dialect.DOCKER)
+        mapping = _publish_short(short, True)
     except PortSpecError as error:
         span = (
             (0, len(text)) if error.span is None else (where(error.span[0]), where(error.span[1]))
@@ -297,7 +295,7 @@ def _fields(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
+def _publish_error(text: str, docker: bool, at: ErrorAt) -> PortSpecError:
     if not text:
         return PortSpecError("no port given: expected a container port such as 80", text, (0, 0))
     fields = _fields(text)
@@ -311,7 +309,7 @@ def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
             return error
     container_start = fields[-1][0]
     if at.position >= container_start:
-        return _container_error(text, container_start, at.position, dialect, len(fields) > 1)
+        return _container_error(text, container_start, at.position, docker, len(fields) > 1)
     if host_field is not None and at.position >= host_field[0]:
         return _field_error("invalid host port", text, host_field, at.position)
     address = (0, host_field[0] - 1 if host_field is not None else len(text))
@@ -324,7 +322,7 @@ def _publish_error(text: str, dialect: Dialect, at: ErrorAt) -> PortSpecError:
 
 
 def _container_error(
-    text: str, start: int, position: int, dialect: Dialect, after_colon: bool
+    text: str, start: int, position: int, docker: bool, after_colon: bool
 ) -> PortSpecError:
     slash = text.find("/", start)
     port_end = len(text) if slash < 0 else slash
@@ -334,7 +332,7 @@ def _container_error(
     if position <= port_end:
         return _field_error("invalid container port", text, (start, port_end), position)
     protocol_end = len(text)
-    if dialect is Dialect.DOCKER:
+    if docker:
         second = text.find("/", slash + 1)
         protocol_end = len(text) if second < 0 else second
     protocol = text[slash + 1 : protocol_end]

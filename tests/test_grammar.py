@@ -8,6 +8,18 @@ import sys
 import pytest
 
 from portspec import _grammar
+from portspec._tokens import (
+    ContainerPart,
+    LinkAlias,
+    LinkName,
+    Option,
+    Parsed,
+    Ports,
+    PublishAddress,
+    PublishHost,
+    PublishLong,
+    Tok,
+)
 from portspec.errors import PortSpecError
 
 
@@ -85,3 +97,67 @@ def test_concurrent_builds_leave_lark_as_it_was() -> None:
         parsers = list(pool.map(lambda _: _grammar.build("link"), range(16)))
     assert len(parsers) == 16
     assert lark.lexer.has_interegular == before
+
+
+def _typed(parsed: object) -> object:
+    """``parsed`` with each part's class beside its fields, so that the classes compare too."""
+    if isinstance(parsed, tuple):
+        return type(parsed), tuple(map(_typed, parsed))
+    return parsed
+
+
+def _port(kind: str, text: str, start: int) -> Tok:
+    return Tok(kind, text, start, start + len(text))
+
+
+@pytest.mark.parametrize(
+    ("start", "text", "parsed"),
+    [
+        (
+            "publish",
+            "[::1]:8080-8081:80-81-x/udp/y",
+            PublishAddress(
+                _port("HOST_IP", "[::1]", 0),
+                Ports(_port("HOST_PORT", "8080", 6), _port("HOST_PORT", "8081", 11), None),
+                ContainerPart(
+                    Ports(
+                        _port("CONTAINER_PORT", "80", 16),
+                        _port("CONTAINER_PORT", "81", 19),
+                        _port("RANGE_EXTRA", "-x", 21),
+                    ),
+                    _port("PROTOCOL", "udp", 24),
+                    _port("EXTRA", "y", 28),
+                ),
+            ),
+        ),
+        (
+            "compose_publish",
+            ":80/tcp",
+            PublishHost(
+                None,
+                ContainerPart(
+                    Ports(_port("CONTAINER_PORT", "80", 1), None, None), _port("PROTOCOL", "tcp", 4)
+                ),
+            ),
+        ),
+        ("link", "db", LinkName(_port("LINK_PART", "db", 0))),
+        ("link", ":web", LinkAlias(None, _port("LINK_PART", "web", 1))),
+    ],
+)
+def test_both_readers_give_each_rule_as_its_class(start: str, text: str, parsed: Parsed) -> None:
+    """A parse is made of the classes of ``portspec._tokens``, whichever reader made it."""
+    matcher = _grammar._matcher(start)
+    assert matcher is not None
+    lark = _grammar._parser(_grammar._FILE_OF[start]).parse(text, start=start)
+    assert _typed(matcher(text)) == _typed(lark) == _typed(parsed)
+
+
+def test_the_long_syntax_is_its_options_in_order() -> None:
+    parsed = _grammar.parse("target=80,mode=", "publish_long", PortSpecError)
+    expected = PublishLong(
+        [
+            Option(_port("OPTION_KEY", "target", 0), _port("OPTION_VALUE", "80", 7)),
+            Option(_port("OPTION_KEY", "mode", 10), None),
+        ]
+    )
+    assert _typed(parsed) == _typed(expected)
