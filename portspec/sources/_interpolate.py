@@ -124,8 +124,9 @@ class _Argument(NamedTuple):
 
     compose-go substitutes the argument, and then the rest of the match after
     the reference's closing brace, by calling itself; here each is a stretch
-    on a stack, so no nesting overflows Python's. Plain values of ints and
-    text, which the garbage collector need not walk however deep the stack.
+    on a stack, so no nesting overflows Python's. Its substituted pieces go
+    to the one output list, from ``mark`` on: a level of nesting holds no
+    list of its own.
     """
 
     #: Where the argument's text ends.
