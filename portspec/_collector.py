@@ -5,9 +5,8 @@ stay alive until the read ends. CPython 3.11's collector walks every live
 object in a full pass, and while the live objects number under some 300,000
 it makes a full pass every 70,000 objects kept: a read of 1 MB would spend a
 third of its time walking what it has just built, and time would grow faster
-than the file. Nothing a read builds is garbage until it ends (the objects it
-drops are freed by their reference counts), so the collector is paused while
-it runs.
+than the file. A read makes next to no cyclic garbage (what it drops is
+freed by reference counting), so the collector is paused while it runs.
 
 The pause is process-wide and counted under a lock: the first reader to
 start it notes whether the collector was on and turns it off; nested and

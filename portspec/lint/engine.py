@@ -531,14 +531,15 @@ class _Run:
         locations = project.locations
         by_path, fallback = documents
 
-        def site(key: str, index: int) -> Site | None:
-            span = locations.get((service, key, index))
-            if span is None:
-                return None
+        def at(span: Span) -> Site:
             document = by_path.get(span.path)
             if document is None and span.path is not None:
                 document = self.extra_document(span.path)
             return Site(document or fallback, span.start, span.end)
+
+        def site(key: str, index: int) -> Site | None:
+            span = locations.get((service, key, index))
+            return None if span is None else at(span)
 
         unit_site = site("service", 0) or Site(fallback, 0, 0)
         via = site("extends", 0)
@@ -556,10 +557,8 @@ class _Run:
         def entries(key: str) -> list[Entry[object]]:
             out: list[Entry[object]] = []
             for index, located in enumerate(written.get(key, ())):
-                where = site(key, index)
-                if where is None:
-                    continue
                 came = via if inherited(located.span) else None
+                where = at(located.span)
                 out.append(Entry(located.value, where, index, located.text, located.long, came))
             return out
 
